@@ -1,0 +1,85 @@
+package chain
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+)
+
+// Hash is a SHA-256 digest, written as 64 lowercase hex characters.
+type Hash [32]byte
+
+// SumHash returns the SHA-256 digest of b.
+func SumHash(b []byte) Hash { return sha256.Sum256(b) }
+
+func (h Hash) String() string { return hex.EncodeToString(h[:]) }
+
+// IsZero reports whether h is the all-zero hash, used as "none".
+func (h Hash) IsZero() bool { return h == Hash{} }
+
+func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+func (h *Hash) UnmarshalText(b []byte) error { return decodeHex(h[:], b, "hash") }
+
+// ParseHash reads a hash from its 64-character lowercase hex form.
+func ParseHash(s string) (Hash, error) {
+	var h Hash
+	return h, h.UnmarshalText([]byte(s))
+}
+
+// PubKey is an ed25519 public key, written as 64 lowercase hex characters.
+type PubKey [32]byte
+
+func (k PubKey) String() string { return hex.EncodeToString(k[:]) }
+
+func (k PubKey) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+func (k *PubKey) UnmarshalText(b []byte) error { return decodeHex(k[:], b, "public key") }
+
+// Address returns the account address of the key.
+func (k PubKey) Address() Address {
+	sum := sha256.Sum256(k[:])
+	var a Address
+	copy(a[:], sum[:len(a)])
+	return a
+}
+
+// ParsePubKey reads a public key from its hex form.
+func ParsePubKey(s string) (PubKey, error) {
+	var k PubKey
+	return k, k.UnmarshalText([]byte(s))
+}
+
+// Address identifies an account: the first 20 bytes of the SHA-256 of its
+// ed25519 public key, as CometBFT derives validator addresses. Written as 40
+// lowercase hex characters.
+type Address [20]byte
+
+func (a Address) String() string { return hex.EncodeToString(a[:]) }
+
+func (a Address) IsZero() bool { return a == Address{} }
+
+func (a Address) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+func (a *Address) UnmarshalText(b []byte) error { return decodeHex(a[:], b, "address") }
+
+// ParseAddress reads an address from its hex form.
+func ParseAddress(s string) (Address, error) {
+	var a Address
+	return a, a.UnmarshalText([]byte(s))
+}
+
+// decodeHex accepts exactly len(dst)*2 lowercase hex characters, so every
+// value has one spelling and canonical encodings stay unique.
+func decodeHex(dst, src []byte, what string) error {
+	if len(src) != 2*len(dst) {
+		return fmt.Errorf("%s must be %d hex characters, got %d", what, 2*len(dst), len(src))
+	}
+	for _, c := range src {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return fmt.Errorf("%s must be lowercase hex", what)
+		}
+	}
+	_, err := hex.Decode(dst, src)
+	return err
+}
