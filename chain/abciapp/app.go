@@ -1,0 +1,446 @@
+package abciapp
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/chain/store"
+	"github.com/chancery/chancery/chain/tx"
+	"github.com/chancery/chancery/shared/canon"
+	"github.com/chancery/chancery/shared/errs"
+)
+
+// MaxValidity is how many blocks ahead of the current height a transaction's
+// valid_until may be. It bounds how long the chain must remember executed
+// bodies for replay protection. It is part of the state machine: changing it
+// is a protocol change.
+const MaxValidity = 1000
+
+// Version is reported to CometBFT in Info.
+const (
+	AppVersion = 1
+	Version    = "chancery/1"
+)
+
+// Config configures the application.
+type Config struct {
+	ChainID string
+	// VerifiedCache bounds how many verified transaction hashes are kept
+	// between CheckTx and FinalizeBlock.
+	VerifiedCache int
+	Logger        *slog.Logger
+}
+
+// App is Chancery's ABCI application.
+type App struct {
+	abci.BaseApplication
+
+	chainID  string
+	store    *store.Store
+	auth     chain.Authorizer
+	routes   map[string]routeEntry // by "module/type"
+	modules  []chain.Module
+	verified *verifiedSet
+	logger   *slog.Logger
+	awaiters awaiters
+
+	// Owned by the consensus connection: the block being executed.
+	block *store.Block
+}
+
+type routeEntry struct {
+	module string
+	chain.Route
+}
+
+// New builds the application over st. auth decides who may send what;
+// modules are initialised from genesis in the order given.
+func New(cfg Config, st *store.Store, auth chain.Authorizer, modules ...chain.Module) (*App, error) {
+	if cfg.ChainID == "" {
+		return nil, fmt.Errorf("abciapp: chain id is required")
+	}
+	if cfg.VerifiedCache <= 0 {
+		cfg.VerifiedCache = 400_000
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &App{
+		chainID:  cfg.ChainID,
+		store:    st,
+		auth:     auth,
+		routes:   map[string]routeEntry{},
+		modules:  modules,
+		verified: newVerifiedSet(cfg.VerifiedCache),
+		logger:   cfg.Logger,
+	}
+	for _, m := range modules {
+		if m.Name() == replayModule {
+			return nil, fmt.Errorf("abciapp: module name %q is reserved", m.Name())
+		}
+		for _, r := range m.Routes() {
+			key := m.Name() + "/" + r.Type
+			if _, dup := a.routes[key]; dup {
+				return nil, fmt.Errorf("abciapp: route %s registered twice", key)
+			}
+			a.routes[key] = routeEntry{module: m.Name(), Route: r}
+		}
+	}
+	return a, nil
+}
+
+func (a *App) module(name string) chain.Module {
+	for _, m := range a.modules {
+		if m.Name() == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// ChainID is the chain this application runs.
+func (a *App) ChainID() string { return a.chainID }
+
+// State opens read-only views of committed state.
+func (a *App) State() chain.Viewer { return a.store }
+
+// Info tells CometBFT where the state is, so that it replays exactly the
+// blocks the application has not committed.
+func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, error) {
+	height, appHash := a.store.Last()
+	return &abci.ResponseInfo{
+		Data:             "chancery",
+		Version:          Version,
+		AppVersion:       AppVersion,
+		LastBlockHeight:  height,
+		LastBlockAppHash: appHash,
+	}, nil
+}
+
+// InitChain loads the genesis app state into the first block's write set, so
+// it is committed (and hashed) together with that block.
+func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
+	if req.ChainId != a.chainID {
+		return nil, fmt.Errorf("init chain: genesis is for chain %q, this node runs %q", req.ChainId, a.chainID)
+	}
+	sections := map[string]json.RawMessage{}
+	if len(req.AppStateBytes) > 0 {
+		if err := json.Unmarshal(req.AppStateBytes, &sections); err != nil {
+			return nil, errGenesis.Withf("genesis app_state: %v", err)
+		}
+	}
+	for name := range sections {
+		m := a.module(name)
+		if m == nil {
+			return nil, errGenesis.Withf("genesis app_state.%s: no such module", name)
+		}
+		if _, ok := m.(chain.GenesisModule); !ok {
+			return nil, errGenesis.Withf("genesis app_state.%s: module has no genesis state", name)
+		}
+	}
+	blk := a.store.NewBlock(req.InitialHeight)
+	ctx := chain.NewContext(a.chainID, req.InitialHeight, req.Time, chain.Hash{}, chain.Address{}, blk)
+	for _, m := range a.modules {
+		if gm, ok := m.(chain.GenesisModule); ok {
+			// A module without a section gets nil and decides whether it
+			// may start empty.
+			if err := gm.InitGenesis(ctx, sections[m.Name()]); err != nil {
+				blk.Discard()
+				return nil, fmt.Errorf("genesis app_state.%s: %w", m.Name(), err)
+			}
+		}
+	}
+	a.block = blk
+	return &abci.ResponseInitChain{}, nil
+}
+
+// CheckTx admits a transaction to the mempool if it could execute now:
+// well-formed, for this chain, not expired or replayed, correctly signed, by
+// an account allowed to send it. Rechecks after a block skip the signature.
+func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	err := a.checkTx(req.Tx, req.Type == abci.CheckTxType_New)
+	if err != nil {
+		e := errs.As(err)
+		return &abci.ResponseCheckTx{Code: uint32(e.Kind), Codespace: e.Code, Log: e.Message}, nil
+	}
+	return &abci.ResponseCheckTx{Code: abci.CodeTypeOK}, nil
+}
+
+func (a *App) checkTx(raw []byte, verifySig bool) error {
+	t, err := tx.Decode(raw)
+	if err != nil {
+		return err
+	}
+	height, _ := a.store.Last()
+	next := height + 1
+	route, _, err := a.checkStateless(t, next)
+	if err != nil {
+		return err
+	}
+	if verifySig {
+		if !t.VerifySignature() {
+			return tx.ErrBadSignature
+		}
+	}
+	err = a.store.View(func(r chain.Reader) error {
+		if chain.Has(r, replayKey(t.BodyHash)) {
+			return tx.ErrReplayed
+		}
+		return a.auth.Authorize(r, t.Body.Signer.Address(), route.Role)
+	})
+	if err != nil {
+		return err
+	}
+	if verifySig {
+		a.verified.add(t.Hash)
+	}
+	return nil
+}
+
+// checkStateless runs the checks that need no state: chain, validity window,
+// route and message decoding.
+func (a *App) checkStateless(t *tx.Tx, height int64) (routeEntry, chain.Msg, error) {
+	if t.Body.ChainID != a.chainID {
+		return routeEntry{}, nil, tx.ErrWrongChain.Withf("transaction is for chain %q, this is %q", t.Body.ChainID, a.chainID)
+	}
+	if t.Body.ValidUntil < height {
+		return routeEntry{}, nil, tx.ErrExpired.Withf("transaction expired: valid until height %d, chain is at %d", t.Body.ValidUntil, height)
+	}
+	if t.Body.ValidUntil > height+MaxValidity {
+		return routeEntry{}, nil, tx.ErrTooFar.Withf("valid_until %d is more than %d blocks after height %d", t.Body.ValidUntil, MaxValidity, height)
+	}
+	route, ok := a.routes[t.Route()]
+	if !ok {
+		return routeEntry{}, nil, tx.ErrUnknownRoute.Withf("unknown message %s", t.Route())
+	}
+	msg, err := route.Decode(t.Body.Msg)
+	if err != nil {
+		return routeEntry{}, nil, err
+	}
+	return route, msg, nil
+}
+
+// FinalizeBlock executes the block's transactions in order.
+func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
+	last, prevHash := a.store.Last()
+	if last > 0 && req.Height != last+1 {
+		return nil, errWrongHeight.Withf("finalize block %d after committed height %d", req.Height, last)
+	}
+	if a.block == nil {
+		a.block = a.store.NewBlock(req.Height)
+	} else if a.block.Height() != req.Height {
+		return nil, errWrongHeight.Withf("finalize block %d, but the open block is %d", req.Height, a.block.Height())
+	}
+	blk := a.block
+	pruneReplay(blk, req.Height)
+
+	decoded, decodeErrs := a.decodeAll(req.Txs)
+	results := make([]*abci.ExecTxResult, len(req.Txs))
+	for i := range req.Txs {
+		var res *chain.TxResult
+		if decodeErrs[i] != nil {
+			res = failed(chain.SumHash(req.Txs[i]), decodeErrs[i])
+		} else {
+			res = a.deliver(blk, req.Height, req.Time, decoded[i])
+		}
+		res.Height, res.Index = req.Height, uint32(i)
+		blk.Index(res)
+		results[i] = execResult(res)
+	}
+	return &abci.ResponseFinalizeBlock{TxResults: results, AppHash: blk.Finish(prevHash)}, nil
+}
+
+// decodeAll decodes the block's transactions and checks the signatures this
+// node has not checked in CheckTx, in one batch. A transaction whose signature
+// fails gets a decode error.
+func (a *App) decodeAll(raws [][]byte) ([]*tx.Tx, []error) {
+	decoded := make([]*tx.Tx, len(raws))
+	errList := make([]error, len(raws))
+	var unverified []*tx.Tx
+	var at []int
+	for i, raw := range raws {
+		t, err := tx.Decode(raw)
+		if err != nil {
+			errList[i] = err
+			continue
+		}
+		decoded[i] = t
+		if !a.verified.take(t.Hash) {
+			unverified = append(unverified, t)
+			at = append(at, i)
+		}
+	}
+	for j, ok := range tx.VerifyBatch(unverified) {
+		if !ok {
+			errList[at[j]] = tx.ErrBadSignature
+		}
+	}
+	return decoded, errList
+}
+
+// deliver executes one transaction whose signature is valid.
+func (a *App) deliver(blk *store.Block, height int64, blockTime time.Time, t *tx.Tx) (res *chain.TxResult) {
+	signer := t.Body.Signer.Address()
+	route, msg, err := a.checkStateless(t, height)
+	if err == nil && chain.Has(blk, replayKey(t.BodyHash)) {
+		err = tx.ErrReplayed
+	}
+	if err != nil {
+		return failedTx(t, err)
+	}
+	// From here on the body counts as executed, whatever the outcome, so a
+	// refused transaction cannot be replayed later when it would succeed.
+	rememberBody(blk, t)
+	if err := a.auth.Authorize(blk, signer, route.Role); err != nil {
+		return failedTx(t, err)
+	}
+
+	cache := store.NewCache(blk)
+	ctx := chain.NewContext(a.chainID, height, blockTime, t.Hash, signer, cache)
+	out, err := a.handle(ctx, route, msg)
+	if err != nil {
+		return failedTx(t, err)
+	}
+	var data []byte
+	if out != nil {
+		if data, err = canon.Marshal(out); err != nil {
+			return failedTx(t, errPanic.Withf("encode result of %s: %v", t.Route(), err))
+		}
+	}
+	cache.WriteTo(blk.Cache)
+	return &chain.TxResult{
+		Hash: t.Hash, Data: data, Events: ctx.Events(),
+		Module: t.Body.Module, Type: t.Body.Type, Signer: signer,
+	}
+}
+
+// handle runs a handler, turning a panic into a failed transaction. Every
+// validator panics alike on the same input, so this stays deterministic; a
+// storage failure is not the transaction's fault and is passed on to halt
+// the node.
+func (a *App) handle(ctx *chain.Context, route routeEntry, msg chain.Msg) (out any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if se, ok := p.(chain.StorageError); ok {
+				panic(se)
+			}
+			a.logger.Error("message handler panicked", "route", route.module+"/"+route.Type, "panic", p)
+			out, err = nil, errPanic.Withf("%s/%s handler failed", route.module, route.Type)
+		}
+	}()
+	return route.Handle(ctx, msg)
+}
+
+// Commit makes the block durable and tells waiting clients.
+func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
+	blk := a.block
+	if blk == nil {
+		return nil, errWrongHeight.Withf("commit without a finalized block")
+	}
+	a.block = nil
+	indexed, err := a.store.Commit(blk)
+	if err != nil {
+		return nil, err
+	}
+	a.awaiters.notify(indexed)
+	a.logger.Debug("committed block", "height", blk.Height(), "txs", len(indexed))
+	return &abci.ResponseCommit{}, nil
+}
+
+// Query answers "/tx" with a committed transaction's result (data: the hash).
+func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
+	height, _ := a.store.Last()
+	fail := func(err error) (*abci.ResponseQuery, error) {
+		e := errs.As(err)
+		return &abci.ResponseQuery{Code: uint32(e.Kind), Codespace: e.Code, Log: e.Message, Height: height}, nil
+	}
+	switch req.Path {
+	case "/tx":
+		var h chain.Hash
+		if len(req.Data) != len(h) {
+			return fail(tx.ErrMalformed.Withf("query /tx: data must be a 32-byte hash"))
+		}
+		copy(h[:], req.Data)
+		res, found, err := a.store.TxResult(h)
+		if err != nil {
+			return fail(err)
+		}
+		if !found {
+			return fail(errs.New(errs.KindNotFound, "chain.tx_not_found", "transaction not found"))
+		}
+		return &abci.ResponseQuery{Key: req.Data, Value: canon.MustMarshal(res), Height: height}, nil
+	default:
+		return fail(errs.New(errs.KindNotFound, "chain.unknown_query", "unknown query path "+req.Path))
+	}
+}
+
+func failed(hash chain.Hash, err error) *chain.TxResult {
+	e := errs.As(err)
+	return &chain.TxResult{Hash: hash, Code: uint32(e.Kind), Codespace: e.Code, Log: e.Message}
+}
+
+func failedTx(t *tx.Tx, err error) *chain.TxResult {
+	r := failed(t.Hash, err)
+	r.Module, r.Type, r.Signer = t.Body.Module, t.Body.Type, t.Body.Signer.Address()
+	return r
+}
+
+func execResult(r *chain.TxResult) *abci.ExecTxResult {
+	events := make([]abci.Event, len(r.Events))
+	for i, ev := range r.Events {
+		attrs := make([]abci.EventAttribute, len(ev.Attrs))
+		for j, at := range ev.Attrs {
+			attrs[j] = abci.EventAttribute{Key: at.Key, Value: at.Value}
+		}
+		events[i] = abci.Event{Type: ev.Type, Attributes: attrs}
+	}
+	return &abci.ExecTxResult{Code: r.Code, Codespace: r.Codespace, Log: r.Log, Data: r.Data, Events: events}
+}
+
+// Replay protection state, kept under a reserved module name. A body hash is
+// remembered until the block after its valid_until, by which time it could
+// no longer be included anyway.
+const replayModule = "tx"
+
+var (
+	replayPrefix = []byte("tx/replay/")
+	expiryPrefix = []byte("tx/expiry/")
+)
+
+func replayKey(body chain.Hash) []byte { return append(append([]byte{}, replayPrefix...), body[:]...) }
+
+func expiryKey(validUntil int64, body chain.Hash) []byte {
+	k := append(append([]byte{}, expiryPrefix...), binary.BigEndian.AppendUint64(nil, uint64(validUntil))...)
+	return append(k, body[:]...)
+}
+
+func rememberBody(kv chain.KV, t *tx.Tx) {
+	kv.Set(replayKey(t.BodyHash), binary.BigEndian.AppendUint64(nil, uint64(t.Body.ValidUntil)))
+	kv.Set(expiryKey(t.Body.ValidUntil, t.BodyHash), nil)
+}
+
+// pruneReplay forgets bodies whose valid_until is below height.
+func pruneReplay(kv chain.KV, height int64) {
+	var expired [][]byte
+	kv.Iterate(chain.Range{Prefix: expiryPrefix}, func(key, _ []byte) bool {
+		rest := key[len(expiryPrefix):]
+		if int64(binary.BigEndian.Uint64(rest[:8])) >= height {
+			return false
+		}
+		expired = append(expired, append([]byte{}, key...))
+		return true
+	})
+	for _, k := range expired {
+		var body chain.Hash
+		copy(body[:], k[len(expiryPrefix)+8:])
+		kv.Delete(k)
+		kv.Delete(replayKey(body))
+	}
+}

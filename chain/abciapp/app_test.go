@@ -1,0 +1,368 @@
+package abciapp_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/chain/abciapp"
+	"github.com/chancery/chancery/chain/chaintest"
+	"github.com/chancery/chancery/chain/store"
+	"github.com/chancery/chancery/chain/tx"
+	"github.com/chancery/chancery/shared/errs"
+)
+
+// The test module keeps named counters.
+type counterModule struct{}
+
+type msgAdd struct {
+	Name string `json:"name"`
+	By   int64  `json:"by"`
+}
+
+var errNegative = errs.New(errs.KindInvalid, "counter.negative", "counter would go negative")
+
+func (m *msgAdd) ValidateBasic() error {
+	if m.Name == "" {
+		return errs.New(errs.KindInvalid, "counter.no_name", "name is required")
+	}
+	return nil
+}
+
+func (counterModule) Name() string { return "counter" }
+
+func (counterModule) Routes() []chain.Route {
+	return []chain.Route{
+		chain.NewRoute("add", "counter.writer", func(ctx *chain.Context, m *msgAdd) (any, error) {
+			key := []byte("counter/" + m.Name)
+			var n int64
+			if v := ctx.State.Get(key); v != nil {
+				_ = json.Unmarshal(v, &n)
+			}
+			// Write before checking, so a failure proves its writes are dropped.
+			ctx.State.Set(key, []byte("999"))
+			n += m.By
+			if n < 0 {
+				return nil, errNegative
+			}
+			ctx.State.Set(key, []byte(jsonInt(n)))
+			ctx.Emit("counter.added", chain.A("name", m.Name), chain.A("value", jsonInt(n)))
+			return struct {
+				Value int64 `json:"value"`
+			}{n}, nil
+		}),
+		chain.NewRoute("boom", "", func(ctx *chain.Context, m *msgAdd) (any, error) {
+			ctx.State.Set([]byte("counter/boom"), []byte("1"))
+			panic("boom")
+		}),
+	}
+}
+
+func (counterModule) InitGenesis(ctx *chain.Context, raw json.RawMessage) error {
+	var g struct {
+		Start int64 `json:"start"`
+	}
+	if raw == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return err
+	}
+	ctx.State.Set([]byte("counter/total"), []byte(jsonInt(g.Start)))
+	return nil
+}
+
+func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// roles grants "counter.writer" to writers; everyone else is unknown.
+type roles map[chain.Address]bool
+
+func (r roles) Authorize(_ chain.Reader, signer chain.Address, role string) error {
+	writer, known := r[signer]
+	if !known {
+		return errs.New(errs.KindUnauthorized, "members.unknown_account", "unknown account")
+	}
+	if role == "counter.writer" && !writer {
+		return errs.New(errs.KindForbidden, "members.missing_role", "missing role "+role)
+	}
+	return nil
+}
+
+var (
+	alice   = chaintest.NewKey("alice")   // writer
+	bob     = chaintest.NewKey("bob")     // known, no role
+	mallory = chaintest.NewKey("mallory") // unknown
+)
+
+func newChain(t *testing.T) *chaintest.Chain {
+	t.Helper()
+	return chaintest.New(t, chaintest.Options{
+		Auth:    roles{alice.Address(): true, bob.Address(): false},
+		Modules: []chain.Module{counterModule{}},
+		Genesis: json.RawMessage(`{"counter":{"start":5}}`),
+	})
+}
+
+func read(t *testing.T, c *chaintest.Chain, key string) string {
+	t.Helper()
+	var v []byte
+	c.View(func(r chain.Reader) error { v = r.Get([]byte(key)); return nil })
+	return string(v)
+}
+
+func TestGenesisAndExecution(t *testing.T) {
+	c := newChain(t)
+	if got := read(t, c, "counter/total"); got != "5" {
+		t.Fatalf("genesis total = %q", got)
+	}
+	data, err := c.Submit(alice, "counter", "add", msgAdd{Name: "x", By: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != `{"value":3}` {
+		t.Fatalf("result data = %s", data)
+	}
+	if got := read(t, c, "counter/x"); got != "3" {
+		t.Fatalf("counter/x = %q", got)
+	}
+}
+
+func TestCheckTxRejections(t *testing.T) {
+	c := newChain(t)
+	sign := func(k chaintest.Key, chainID, module, typ string, msg any, validUntil int64) []byte {
+		body, err := tx.NewBody(chainID, module, typ, msg, k.Pub(), validUntil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := tx.Sign(body, k.Priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}
+	ok := msgAdd{Name: "x", By: 1}
+	replayed := c.Sign(alice, "counter", "add", ok)
+	c.Block(replayed)
+	h := c.Height()
+	badSig := bytes.Replace(c.Sign(alice, "counter", "add", ok), []byte(`"by":1`), []byte(`"by":2`), 1)
+
+	cases := []struct {
+		name string
+		raw  []byte
+		want string
+	}{
+		{"malformed", []byte(`{"body":`), "tx.malformed"},
+		{"wrong chain", sign(alice, "other-chain", "counter", "add", ok, h+10), "tx.wrong_chain"},
+		{"expired", sign(alice, chaintest.ChainID, "counter", "add", ok, h), "tx.expired"},
+		{"too far", sign(alice, chaintest.ChainID, "counter", "add", ok, h+2+abciapp.MaxValidity), "tx.valid_until_too_far"},
+		{"unknown module", sign(alice, chaintest.ChainID, "nope", "add", ok, h+10), "tx.unknown_message"},
+		{"unknown type", sign(alice, chaintest.ChainID, "counter", "sub", ok, h+10), "tx.unknown_message"},
+		{"invalid msg", sign(alice, chaintest.ChainID, "counter", "add", msgAdd{}, h+10), "counter.no_name"},
+		{"unknown field in msg", sign(alice, chaintest.ChainID, "counter", "add", struct {
+			Name  string `json:"name"`
+			By    int64  `json:"by"`
+			Extra int    `json:"extra"`
+		}{"x", 1, 1}, h+10), "encoding.invalid"},
+		{"bad signature", badSig, "tx.bad_signature"},
+		{"replayed", replayed, "tx.replayed"},
+		{"unknown signer", sign(mallory, chaintest.ChainID, "counter", "add", ok, h+10), "members.unknown_account"},
+		{"missing role", sign(bob, chaintest.ChainID, "counter", "add", ok, h+10), "members.missing_role"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := read(t, c, "counter/x")
+			err := c.CheckTx(tc.raw)
+			e := errs.As(err)
+			if e == nil || e.Code != tc.want {
+				t.Fatalf("CheckTx error = %v (%v), want code %s", err, e, tc.want)
+			}
+			if e.Message == "" {
+				t.Fatal("empty error message")
+			}
+			if after := read(t, c, "counter/x"); after != before {
+				t.Fatalf("state changed on rejection: %q → %q", before, after)
+			}
+		})
+	}
+}
+
+func TestFailedTxDropsWritesButConsumesBody(t *testing.T) {
+	c := newChain(t)
+	raw := c.Sign(alice, "counter", "add", msgAdd{Name: "y", By: -1})
+	res := c.Block(raw)[0]
+	if res.OK() || res.Codespace != "counter.negative" || res.Code != uint32(errs.KindInvalid) {
+		t.Fatalf("result = %+v, want counter.negative", res)
+	}
+	if got := read(t, c, "counter/y"); got != "" {
+		t.Fatalf("failed tx left a write: %q", got)
+	}
+	if len(res.Events) != 0 {
+		t.Fatalf("failed tx kept events: %+v", res.Events)
+	}
+	// The same bytes again are a replay, even though the first run failed.
+	if res := c.Block(raw)[0]; res.Codespace != "tx.replayed" {
+		t.Fatalf("second inclusion = %+v, want tx.replayed", res)
+	}
+	// The index keeps the first result.
+	idx, found, err := c.App.TxResult(chain.SumHash(raw))
+	if err != nil || !found || idx.Codespace != "counter.negative" {
+		t.Fatalf("index = %+v, %v, %v", idx, found, err)
+	}
+}
+
+func TestPanicFailsTxOnly(t *testing.T) {
+	c := newChain(t)
+	raw := c.Sign(alice, "counter", "boom", msgAdd{Name: "z"})
+	ok := c.Sign(alice, "counter", "add", msgAdd{Name: "z", By: 1})
+	res := c.Block(raw, ok)
+	if res[0].Codespace != "chain.handler_panic" || !res[1].OK() {
+		t.Fatalf("results = %+v / %+v", res[0], res[1])
+	}
+	if read(t, c, "counter/boom") != "" {
+		t.Fatal("panicking handler's write survived")
+	}
+}
+
+func TestFinalizeVerifiesUncheckedSignatures(t *testing.T) {
+	c := newChain(t)
+	good := c.Sign(alice, "counter", "add", msgAdd{Name: "g", By: 1})
+	forged := bytes.Replace(c.Sign(alice, "counter", "add", msgAdd{Name: "f", By: 1}), []byte(`"by":1`), []byte(`"by":9`), 1)
+	// Neither went through CheckTx: the block must verify both itself.
+	res := c.Block(good, forged)
+	if !res[0].OK() {
+		t.Fatalf("good tx failed: %+v", res[0])
+	}
+	if res[1].Codespace != "tx.bad_signature" {
+		t.Fatalf("forged tx = %+v, want tx.bad_signature", res[1])
+	}
+	if read(t, c, "counter/f") != "" {
+		t.Fatal("forged tx wrote state")
+	}
+}
+
+func TestEventsAndIndex(t *testing.T) {
+	c := newChain(t)
+	raw := c.Sign(alice, "counter", "add", msgAdd{Name: "e", By: 2})
+	if err := c.CheckTx(raw); err != nil {
+		t.Fatal(err)
+	}
+	c.Block(raw)
+	res, found, err := c.App.TxResult(chain.SumHash(raw))
+	if err != nil || !found {
+		t.Fatalf("not indexed: %v", err)
+	}
+	if res.Height != c.Height() || res.Index != 0 || res.Module != "counter" || res.Type != "add" || res.Signer != alice.Address() {
+		t.Fatalf("index entry = %+v", res)
+	}
+	if len(res.Events) != 1 || res.Events[0].Type != "counter.added" || res.Events[0].Attrs[1].Value != "2" {
+		t.Fatalf("events = %+v", res.Events)
+	}
+}
+
+func TestReplayMemoryIsPruned(t *testing.T) {
+	c := newChain(t)
+	raw := c.Sign(alice, "counter", "add", msgAdd{Name: "p", By: 1}) // valid until height+100
+	c.Block(raw)
+	count := func() int {
+		n := 0
+		c.View(func(r chain.Reader) error {
+			r.Iterate(chain.Range{Prefix: []byte("tx/")}, func(k, v []byte) bool { n++; return true })
+			return nil
+		})
+		return n
+	}
+	if count() != 2 {
+		t.Fatalf("replay entries = %d, want 2", count())
+	}
+	for range 101 {
+		c.Block()
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("replay entries after expiry = %d, want 0", n)
+	}
+}
+
+func TestAwaitGetsCommittedResult(t *testing.T) {
+	c := newChain(t)
+	raw := c.Sign(alice, "counter", "add", msgAdd{Name: "w", By: 1})
+	ch, cancel := c.App.Await(chain.SumHash(raw))
+	defer cancel()
+	c.Block(raw)
+	select {
+	case res := <-ch:
+		if !res.OK() || res.Height != c.Height() {
+			t.Fatalf("awaited result = %+v", res)
+		}
+	default:
+		t.Fatal("no result delivered on commit")
+	}
+}
+
+func TestDeterministicAppHash(t *testing.T) {
+	run := func() []byte {
+		c := newChain(t)
+		c.Block(
+			c.Sign(alice, "counter", "add", msgAdd{Name: "a", By: 1}),
+			c.Sign(alice, "counter", "add", msgAdd{Name: "b", By: -1}),
+		)
+		info, err := c.App.Info(context.Background(), &abci.RequestInfo{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.LastBlockAppHash
+	}
+	// Signing uses random nonces, so two runs differ in their replay keys;
+	// run the same txs through two apps instead.
+	a, b := newChain(t), newChain(t)
+	txs := [][]byte{
+		a.Sign(alice, "counter", "add", msgAdd{Name: "a", By: 1}),
+		a.Sign(alice, "counter", "add", msgAdd{Name: "b", By: -1}),
+	}
+	a.Block(txs...)
+	b.Block(txs...)
+	_, ha := a.Store.Last()
+	_, hb := b.Store.Last()
+	if !bytes.Equal(ha, hb) || len(ha) != 32 {
+		t.Fatalf("app hashes differ: %x vs %x", ha, hb)
+	}
+	if bytes.Equal(run(), ha) {
+		t.Fatal("different txs gave the same app hash")
+	}
+}
+
+func TestGenesisErrors(t *testing.T) {
+	for _, tc := range []struct{ name, state, want string }{
+		{"unknown module", `{"nope":{}}`, "no such module"},
+		{"bad json", `{"counter":`, "app_state"},
+		{"bad module state", `{"counter":{"start":"x"}}`, "app_state.counter"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := store.Open(store.Options{InMemory: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			app, err := abciapp.New(abciapp.Config{ChainID: "c"}, st, roles{}, counterModule{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = app.InitChain(context.Background(), &abci.RequestInitChain{ChainId: "c", InitialHeight: 1, AppStateBytes: []byte(tc.state)})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("InitChain error = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestNewRejectsDuplicateRoutes(t *testing.T) {
+	st, _ := store.Open(store.Options{InMemory: true})
+	defer st.Close()
+	if _, err := abciapp.New(abciapp.Config{ChainID: "c"}, st, roles{}, counterModule{}, counterModule{}); err == nil {
+		t.Fatal("duplicate routes accepted")
+	}
+}

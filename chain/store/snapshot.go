@@ -1,0 +1,86 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/chancery/chancery/chain"
+)
+
+// snapshot reads committed state through a Badger read transaction.
+type snapshot struct{ txn *badger.Txn }
+
+func (s snapshot) Get(key []byte) []byte {
+	item, err := s.txn.Get(stateKey(key))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil
+	}
+	if err != nil {
+		panic(chain.StorageError{Err: err})
+	}
+	v, err := item.ValueCopy(nil)
+	if err != nil {
+		panic(chain.StorageError{Err: err})
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	return v
+}
+
+func (s snapshot) Iterate(r chain.Range, fn func(key, value []byte) bool) {
+	prefix := stateKey(r.Prefix)
+	it := s.txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: r.Reverse, PrefetchValues: false})
+	defer it.Close()
+	switch {
+	case r.After != nil:
+		// Seek lands on After itself when present; Range.Contains skips it.
+		it.Seek(stateKey(r.After))
+	case r.Reverse:
+		// A reverse Seek finds the last key ≤ its argument, so seek to the
+		// first key after the prefix's range and step back if it exists.
+		end := successor(prefix)
+		it.Seek(end)
+		if it.Valid() && bytes.Equal(it.Item().Key(), end) {
+			it.Next()
+		}
+	default:
+		it.Rewind()
+	}
+	for ; it.ValidForPrefix(prefix); it.Next() {
+		item := it.Item()
+		key := item.Key()[1:]
+		if !r.Contains(key) {
+			continue
+		}
+		var keep bool
+		err := item.Value(func(v []byte) error {
+			if v == nil {
+				v = []byte{}
+			}
+			keep = fn(key, v)
+			return nil
+		})
+		if err != nil {
+			panic(chain.StorageError{Err: err})
+		}
+		if !keep {
+			return
+		}
+	}
+}
+
+// successor returns the smallest key greater than every key starting with
+// prefix. State prefixes start with prefixState, so one always exists.
+func successor(prefix []byte) []byte {
+	end := bytes.Clone(prefix)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	panic("store: no successor of an all-0xff prefix")
+}

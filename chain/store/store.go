@@ -1,0 +1,262 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/cometbft/cometbft/crypto/merkle"
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/shared/canon"
+)
+
+// Key spaces of the Badger database. Only state keys count in the app hash;
+// the transaction index and the commit metadata are this node's bookkeeping.
+const (
+	prefixState = 's'
+	prefixIndex = 'i'
+)
+
+var (
+	keyHeight  = []byte("m/height")
+	keyAppHash = []byte("m/app_hash")
+	keyRedo    = []byte("m/redo") // a commit too large for one Badger transaction, being applied
+)
+
+// Options configure a store.
+type Options struct {
+	Dir      string // database directory; ignored when InMemory
+	InMemory bool   // for tests: nothing touches the disk
+	Logger   *slog.Logger
+}
+
+// Store is the committed application state and the transaction index.
+type Store struct {
+	db     *badger.DB
+	logger *slog.Logger
+
+	mu      sync.RWMutex
+	height  int64
+	appHash []byte
+}
+
+// Open opens (creating if needed) the state database, finishing any commit
+// that a crash interrupted.
+func Open(opts Options) (*Store, error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	bopts := badger.DefaultOptions(opts.Dir).
+		WithInMemory(opts.InMemory).
+		// One fsync per block is cheap, and it makes "committed" mean on disk.
+		WithSyncWrites(!opts.InMemory).
+		WithNumVersionsToKeep(1).
+		// A block's write set must fit one Badger transaction, whose limit
+		// is 15% of the memtable: 128 MiB leaves room for ~20 MB blocks.
+		WithMemTableSize(128 << 20).
+		WithLogger(badgerLogger{logger.With("component", "badger")})
+	db, err := badger.Open(bopts)
+	if err != nil {
+		return nil, fmt.Errorf("open state database %s: %w", opts.Dir, err)
+	}
+	s := &Store{db: db, logger: logger}
+	if err := s.finishRedo(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadMeta(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Last returns the height and app hash of the last committed block (0 and nil
+// before the first).
+func (s *Store) Last() (height int64, appHash []byte) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.height, bytes.Clone(s.appHash)
+}
+
+// View runs fn over a consistent snapshot of committed state.
+func (s *Store) View(fn func(chain.Reader) error) error {
+	return s.db.View(func(txn *badger.Txn) error { return fn(snapshot{txn}) })
+}
+
+// TxResult returns the indexed result of a committed transaction.
+func (s *Store) TxResult(hash chain.Hash) (*chain.TxResult, bool, error) {
+	var res *chain.TxResult
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(indexKey(hash))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) error {
+			res = new(chain.TxResult)
+			return canon.Unmarshal(v, res)
+		})
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("read tx index %s: %w", hash, err)
+	}
+	return res, res != nil, nil
+}
+
+// NewBlock starts buffering the writes of the block at height over the
+// committed state. The caller must Commit or Discard it.
+func (s *Store) NewBlock(height int64) *Block {
+	txn := s.db.NewTransaction(false)
+	b := &Block{Cache: NewCache(snapshot{txn}), height: height, txn: txn, indexed: map[chain.Hash]bool{}}
+	return b
+}
+
+// Block is the write set of one block under execution.
+type Block struct {
+	*Cache
+	height  int64
+	txn     *badger.Txn // the committed state the block reads
+	index   []*chain.TxResult
+	indexed map[chain.Hash]bool
+	appHash []byte
+}
+
+// Height is the block's height.
+func (b *Block) Height() int64 { return b.height }
+
+// Index records a transaction result for the tx index. The first result for a
+// hash wins: a copy of a transaction included again (which then fails as a
+// replay) never hides the original.
+func (b *Block) Index(r *chain.TxResult) {
+	if b.indexed[r.Hash] {
+		return
+	}
+	b.indexed[r.Hash] = true
+	b.index = append(b.index, r)
+}
+
+// Finish computes the block's app hash from the previous one and the write
+// set. Writes after Finish are a programming error.
+func (b *Block) Finish(prevAppHash []byte) []byte {
+	keys := b.sortedKeys(chain.Range{})
+	leaves := make([][]byte, len(keys))
+	for i, k := range keys {
+		w := b.writes[k]
+		leaf := binary.AppendUvarint(nil, uint64(len(k)))
+		leaf = append(leaf, k...)
+		if w.deleted {
+			leaf = append(leaf, 0)
+		} else {
+			leaf = append(leaf, 1)
+			leaf = append(leaf, w.value...)
+		}
+		leaves[i] = leaf
+	}
+	root := merkle.HashFromByteSlices(leaves)
+	h := sha256.New()
+	h.Write([]byte("chancery/apphash/v1"))
+	h.Write(prevAppHash)
+	h.Write(binary.BigEndian.AppendUint64(nil, uint64(b.height)))
+	h.Write(root)
+	b.appHash = h.Sum(nil)
+	return bytes.Clone(b.appHash)
+}
+
+// Discard drops the block's writes.
+func (b *Block) Discard() { b.txn.Discard() }
+
+// alreadyIndexed reports whether hash is in the committed index.
+func (b *Block) alreadyIndexed(hash chain.Hash) bool {
+	_, err := b.txn.Get(indexKey(hash))
+	return err == nil
+}
+
+// Commit makes the block's writes, index entries, height and app hash durable
+// at once. The block must have been Finished. It returns the results it
+// indexed: those of the block's transactions that were not committed before.
+func (s *Store) Commit(b *Block) ([]*chain.TxResult, error) {
+	defer b.Discard()
+	if b.appHash == nil {
+		return nil, errors.New("commit: block was not finished")
+	}
+	indexed := make([]*chain.TxResult, 0, len(b.index))
+	ops := make([]op, 0, len(b.writes)+len(b.index)+2)
+	for k, w := range b.writes {
+		ops = append(ops, op{key: stateKey([]byte(k)), value: w.value, deleted: w.deleted})
+	}
+	for _, r := range b.index {
+		if b.alreadyIndexed(r.Hash) {
+			continue // committed earlier; the first result stands
+		}
+		indexed = append(indexed, r)
+		ops = append(ops, op{key: indexKey(r.Hash), value: canon.MustMarshal(r)})
+	}
+	ops = append(ops,
+		op{key: keyHeight, value: binary.BigEndian.AppendUint64(nil, uint64(b.height))},
+		op{key: keyAppHash, value: b.appHash})
+
+	err := s.db.Update(func(txn *badger.Txn) error { return applyOps(txn, ops) })
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		err = s.commitLarge(ops)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("commit block %d: %w", b.height, err)
+	}
+	s.mu.Lock()
+	s.height, s.appHash = b.height, bytes.Clone(b.appHash)
+	s.mu.Unlock()
+	return indexed, nil
+}
+
+func (s *Store) loadMeta() error {
+	return s.db.View(func(txn *badger.Txn) error {
+		h, err := getValue(txn, keyHeight)
+		if err != nil || h == nil {
+			return err
+		}
+		if len(h) != 8 {
+			return fmt.Errorf("state database: corrupt height record")
+		}
+		s.height = int64(binary.BigEndian.Uint64(h))
+		s.appHash, err = getValue(txn, keyAppHash)
+		return err
+	})
+}
+
+func getValue(txn *badger.Txn, key []byte) ([]byte, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return item.ValueCopy(nil)
+}
+
+func stateKey(k []byte) []byte {
+	out := make([]byte, 1+len(k))
+	out[0] = prefixState
+	copy(out[1:], k)
+	return out
+}
+
+func indexKey(h chain.Hash) []byte {
+	out := make([]byte, 1+len(h))
+	out[0] = prefixIndex
+	copy(out[1:], h[:])
+	return out
+}
