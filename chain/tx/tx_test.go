@@ -80,7 +80,9 @@ func TestDecodeRejectsNonCanonical(t *testing.T) {
 		}},
 		{"unknown body field", func(s string) string { return strings.Replace(s, `"valid_until":42`, `"valid_until":42,"fee":1`, 1) }},
 		{"unknown top field", func(s string) string { return strings.Replace(s, `{"body":`, `{"x":1,"body":`, 1) }},
-		{"duplicate key", func(s string) string { return strings.Replace(s, `"module":"evidence"`, `"module":"evidence","module":"evidence"`, 1) }},
+		{"duplicate key", func(s string) string {
+			return strings.Replace(s, `"module":"evidence"`, `"module":"evidence","module":"evidence"`, 1)
+		}},
 		{"key case", func(s string) string { return strings.Replace(s, `"module"`, `"Module"`, 1) }},
 		{"nonce as number", func(s string) string { return strings.Replace(s, `"nonce":"7"`, `"nonce":7`, 1) }},
 		{"nonce leading zero", func(s string) string { return strings.Replace(s, `"nonce":"7"`, `"nonce":"07"`, 1) }},
