@@ -105,6 +105,10 @@ func (a *App) module(name string) chain.Module {
 	return nil
 }
 
+// Pending reports whether this node admitted the transaction to its mempool
+// and has not executed it yet.
+func (a *App) Pending(hash chain.Hash) bool { return a.verified.has(hash) }
+
 // ChainID is the chain this application runs.
 func (a *App) ChainID() string { return a.chainID }
 
@@ -167,6 +171,10 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
 	err := a.checkTx(req.Tx, req.Type == abci.CheckTxType_New)
 	if err != nil {
+		if req.Type == abci.CheckTxType_Recheck {
+			// The mempool drops it now; it is no longer pending.
+			a.verified.take(chain.SumHash(req.Tx))
+		}
 		e := errs.As(err)
 		return &abci.ResponseCheckTx{Code: uint32(e.Kind), Codespace: e.Code, Log: e.Message}, nil
 	}

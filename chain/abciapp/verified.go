@@ -31,6 +31,15 @@ func (s *verifiedSet) add(h chain.Hash) {
 	s.young[h] = struct{}{}
 }
 
+// has reports whether h was verified and not yet included.
+func (s *verifiedSet) has(h chain.Hash) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, young := s.young[h]
+	_, old := s.old[h]
+	return young || old
+}
+
 // take reports whether h was verified and forgets it: a transaction is
 // included at most once.
 func (s *verifiedSet) take(h chain.Hash) bool {

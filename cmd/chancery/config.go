@@ -1,0 +1,184 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/chancery/chancery/chain/node"
+	"github.com/chancery/chancery/web"
+)
+
+// Config is everything `chancery start` needs. Values come from, in rising
+// precedence: defaults, config/chancery.toml in the home, CHANCERY_*
+// environment variables, and flags.
+type Config struct {
+	Home string `toml:"-"`
+	Log  LogConfig   `toml:"log"`
+	HTTP web.Config  `toml:"http"`
+	Node node.Config `toml:"node"`
+}
+
+// LogConfig configures the process log.
+type LogConfig struct {
+	Level  string `toml:"level"`  // debug, info, warn, error
+	Format string `toml:"format"` // text or json
+}
+
+// configFile is the config file's path relative to the home.
+const configFile = "config/chancery.toml"
+
+func defaultConfig(home string) Config {
+	n := node.DefaultConfig()
+	n.Home = home
+	return Config{
+		Home: home,
+		Log:  LogConfig{Level: "info", Format: "text"},
+		HTTP: web.DefaultConfig(),
+		Node: n,
+	}
+}
+
+// Validate checks every section; the error names the bad setting.
+func (c Config) Validate() error {
+	if err := c.Log.Validate(); err != nil {
+		return err
+	}
+	if err := c.HTTP.Validate(); err != nil {
+		return err
+	}
+	if err := c.Node.Validate(); err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	return nil
+}
+
+func (l LogConfig) Validate() error {
+	if _, err := parseLevel(l.Level); err != nil {
+		return err
+	}
+	if l.Format != "text" && l.Format != "json" {
+		return fmt.Errorf("log.format %q: want text or json", l.Format)
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("log.level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// defaultHome is $CHANCERY_HOME, else ~/.chancery.
+func defaultHome() string {
+	if h := os.Getenv("CHANCERY_HOME"); h != "" {
+		return h
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".chancery")
+	}
+	return ".chancery"
+}
+
+// loadConfig reads the config of home: defaults, then the file, then the
+// environment. Flags are applied by the caller.
+func loadConfig(home string) (Config, error) {
+	cfg := defaultConfig(home)
+	path := filepath.Join(home, configFile)
+	md, err := toml.DecodeFile(path, &cfg)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return cfg, fmt.Errorf("%s: %s", path, oneLine(err.Error()))
+	default:
+		if undecoded := md.Undecoded(); len(undecoded) > 0 {
+			return cfg, fmt.Errorf("%s: unknown setting %q", path, undecoded[0].String())
+		}
+	}
+	cfg.Home, cfg.Node.Home = home, home
+	if err := applyEnv(&cfg, os.LookupEnv); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// envVars maps each CHANCERY_* variable to the setting it overrides.
+var envVars = []struct {
+	name string
+	set  func(c *Config, v string) error
+}{
+	{"CHANCERY_LOG_LEVEL", func(c *Config, v string) error { c.Log.Level = v; return nil }},
+	{"CHANCERY_LOG_FORMAT", func(c *Config, v string) error { c.Log.Format = v; return nil }},
+	{"CHANCERY_HTTP_ADDR", func(c *Config, v string) error { c.HTTP.Addr = v; return nil }},
+	{"CHANCERY_SUBMIT_WAIT", func(c *Config, v string) error { return setDuration(&c.HTTP.SubmitWait, v) }},
+	{"CHANCERY_MONIKER", func(c *Config, v string) error { c.Node.Moniker = v; return nil }},
+	{"CHANCERY_P2P_LISTEN", func(c *Config, v string) error { c.Node.P2PListen = v; return nil }},
+	{"CHANCERY_RPC_LISTEN", func(c *Config, v string) error { c.Node.RPCListen = v; return nil }},
+	{"CHANCERY_PERSISTENT_PEERS", func(c *Config, v string) error { c.Node.PersistentPeers = v; return nil }},
+	{"CHANCERY_TIMEOUT_COMMIT", func(c *Config, v string) error { return setDuration(&c.Node.TimeoutCommit, v) }},
+	{"CHANCERY_COMET_LOG_LEVEL", func(c *Config, v string) error { c.Node.CometLogLevel = v; return nil }},
+}
+
+func applyEnv(c *Config, lookup func(string) (string, bool)) error {
+	for _, ev := range envVars {
+		if v, ok := lookup(ev.name); ok {
+			if err := ev.set(c, v); err != nil {
+				return fmt.Errorf("%s: %w", ev.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func setDuration(dst *time.Duration, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration like 500ms or 10s", v)
+	}
+	*dst = d
+	return nil
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// newLogger builds the process logger.
+func newLogger(c LogConfig) *slog.Logger {
+	level, _ := parseLevel(c.Level)
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// configTemplate is written by init: every setting with its default, so an
+// operator sees what can be changed.
+const configTemplate = `# Chancery node configuration. Precedence: flags > CHANCERY_* environment > this file > defaults.
+
+[log]
+level = "info"       # debug, info, warn, error
+format = "text"      # text or json
+
+[http]
+addr = "127.0.0.1:8080"
+body_limit = 4194304 # bytes, for requests other than file uploads
+submit_wait = "10s"  # how long a write waits for its block before answering "pending"
+
+[node]
+moniker = "%s"
+p2p_listen = "tcp://127.0.0.1:26656"
+rpc_listen = ""      # CometBFT's RPC server; empty = off
+persistent_peers = ""
+timeout_commit = "300ms"
+mempool_size = 200000
+mempool_cache_size = 400000
+comet_log_level = "error" # debug, info, error, none
+`

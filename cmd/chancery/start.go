@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/chancery/chancery/apps/members"
+	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/chain/abciapp"
+	"github.com/chancery/chancery/chain/node"
+	"github.com/chancery/chancery/chain/store"
+	"github.com/chancery/chancery/web"
+)
+
+func runStart(args []string, stdout io.Writer) error {
+	fs := newFlags("start")
+	home := fs.String("home", defaultHome(), "node home directory")
+	httpAddr := fs.String("http", "", "HTTP listen address (default 127.0.0.1:8080)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if _, err := os.Stat(filepath.Join(*home, node.GenesisFile)); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("home %s is not initialised: run \"chancery init --home %s\" first", *home, *home)
+	}
+	cfg, err := loadConfig(*home)
+	if err != nil {
+		return err
+	}
+	if *httpAddr != "" {
+		cfg.HTTP.Addr = *httpAddr
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	// CometBFT exits the process on some bad files; check them all first so
+	// the operator gets one clear line instead.
+	if err := node.CheckHome(*home); err != nil {
+		return err
+	}
+	chainID, err := node.ChainID(*home)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg.Log)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, cfg, chainID, logger)
+}
+
+// serve runs the node and the web server until ctx is cancelled, then stops
+// them in order: HTTP first (no new writes), then consensus, then state.
+func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger) error {
+	st, err := store.Open(store.Options{Dir: filepath.Join(cfg.Home, stateDir), Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	keeper := members.NewKeeper()
+	app, err := abciapp.New(abciapp.Config{ChainID: chainID, Logger: logger.With("component", "app")},
+		st, keeper, members.NewModule())
+	if err != nil {
+		return err
+	}
+	n, err := node.New(cfg.Node, app, logger.With("component", "comet"))
+	if err != nil {
+		return err
+	}
+	defer n.Stop()
+
+	// Listen before starting consensus, so a busy port fails fast.
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("http.addr %s: %w", cfg.HTTP.Addr, err)
+	}
+	if err := n.Start(); err != nil {
+		ln.Close()
+		return err
+	}
+	srv := web.New(cfg.HTTP, nodeChain{Node: n, app: app}, logger.With("component", "http"))
+	logger.Info("chancery started", "chain_id", chainID, "home", cfg.Home, "http", "http://"+ln.Addr().String(), "version", version)
+	err = srv.Serve(ctx, ln)
+	logger.Info("stopping")
+	if stopErr := n.Stop(); err == nil {
+		err = stopErr
+	}
+	return err
+}
+
+// nodeChain is the running node and its application, as the web server uses
+// them.
+type nodeChain struct {
+	*node.Node
+	app *abciapp.App
+}
+
+func (c nodeChain) TxResult(h chain.Hash) (*chain.TxResult, bool, error) { return c.app.TxResult(h) }
+func (c nodeChain) Pending(h chain.Hash) bool                            { return c.app.Pending(h) }

@@ -1,0 +1,237 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/chain/node"
+	"github.com/chancery/chancery/chain/tx"
+	"github.com/chancery/chancery/shared/errs"
+)
+
+// Chain is what the server needs of the running node and its application.
+type Chain interface {
+	Status() (node.Status, error)
+	Submit(ctx context.Context, tx []byte, wait time.Duration) (node.Submission, error)
+	Block(ctx context.Context, height int64) (*node.BlockInfo, error)
+	Blocks(ctx context.Context, before int64, limit int) ([]node.BlockInfo, error)
+	TxResult(hash chain.Hash) (*chain.TxResult, bool, error)
+	// Pending reports whether this node admitted the tx to its mempool and
+	// has not seen it in a block yet.
+	Pending(hash chain.Hash) bool
+}
+
+// Version is the software version, set by cmd at build time.
+var Version = "dev"
+
+var (
+	errTxNotFound = errs.New(errs.KindNotFound, "chain.tx_not_found", "transaction not found")
+	errBadHash    = errs.New(errs.KindInvalid, "http.bad_hash", "hash must be 64 lowercase hex characters")
+	errBadWait    = errs.New(errs.KindInvalid, "http.bad_wait", "wait must be a duration between 0s and 60s, like 5s")
+	errBadHeight  = errs.New(errs.KindInvalid, "http.bad_height", "height must be a positive integer")
+	errBadLimit   = errs.New(errs.KindInvalid, "http.bad_limit", "limit must be between 1 and 100")
+)
+
+func (s *Server) chainRoutes(g *echo.Group) {
+	g.GET("/status", s.status)
+	g.POST("/txs", s.submitTx)
+	g.GET("/txs/:hash", s.getTx)
+	g.GET("/blocks", s.listBlocks)
+	g.GET("/blocks/:height", s.getBlock)
+}
+
+// StatusView is GET /api/v1/status.
+type StatusView struct {
+	node.Status
+	Version string `json:"version"`
+}
+
+func (s *Server) status(c echo.Context) error {
+	st, err := s.chain.Status()
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, StatusView{Status: st, Version: Version})
+}
+
+// TxView is a transaction as the API shows it.
+type TxView struct {
+	Hash      chain.Hash    `json:"hash"`
+	Status    string        `json:"status"`
+	Height    int64         `json:"height,omitempty"`
+	Index     uint32        `json:"index"`
+	Code      uint32        `json:"code"`
+	Codespace string        `json:"codespace,omitempty"`
+	Log       string        `json:"log,omitempty"`
+	Data      []byte        `json:"data,omitempty"`
+	Events    []chain.Event `json:"events,omitempty"`
+	Module    string        `json:"module,omitempty"`
+	Type      string        `json:"type,omitempty"`
+	Signer    string        `json:"signer,omitempty"`
+}
+
+// NewTxView shows a committed result.
+func NewTxView(r *chain.TxResult) TxView {
+	v := TxView{
+		Hash: r.Hash, Status: node.StatusCommitted, Height: r.Height, Index: r.Index, Code: r.Code,
+		Codespace: r.Codespace, Log: r.Log, Data: r.Data, Events: r.Events, Module: r.Module, Type: r.Type,
+	}
+	if !r.Signer.IsZero() {
+		v.Signer = r.Signer.String()
+	}
+	if !r.OK() {
+		v.Status = node.StatusRejected
+	}
+	return v
+}
+
+// submitTx takes a signed transaction and waits (?wait=, default from the
+// config) for its block. It answers 202 with the hash and "committed" or
+// "pending" — a pending transaction may still commit, so a timeout is never
+// an error — or the coded error of a refused transaction.
+func (s *Server) submitTx(c echo.Context) error {
+	wait := s.cfg.SubmitWait
+	if q := c.QueryParam("wait"); q != "" {
+		d, err := time.ParseDuration(q)
+		if err != nil || d < 0 || d > time.Minute {
+			return errBadWait
+		}
+		wait = d
+	}
+	raw, err := io.ReadAll(io.LimitReader(c.Request().Body, tx.MaxBytes+1))
+	if err != nil {
+		return ErrBadRequest.Withf("read body: %v", err)
+	}
+	sub, err := s.chain.Submit(c.Request().Context(), raw, wait)
+	if err != nil {
+		return err
+	}
+	return respondSubmission(c, sub)
+}
+
+// respondSubmission answers a write: 202 with the hash and status while
+// pending or committed, or the coded error (plus the hash and height) of a
+// transaction that failed in its block.
+func respondSubmission(c echo.Context, sub node.Submission) error {
+	if sub.Result != nil && !sub.Result.OK() {
+		e := errs.FromResult(sub.Result.Code, sub.Result.Codespace, sub.Result.Log)
+		return c.JSON(Status(e.Kind), struct {
+			ErrorBody
+			TxView
+		}{ErrorBody{ErrorDetail{Code: e.Code, Message: e.Message}}, NewTxView(sub.Result)})
+	}
+	if sub.Result != nil {
+		return c.JSON(http.StatusAccepted, NewTxView(sub.Result))
+	}
+	return c.JSON(http.StatusAccepted, TxView{Hash: sub.Hash, Status: sub.Status})
+}
+
+func (s *Server) getTx(c echo.Context) error {
+	hash, err := chain.ParseHash(c.Param("hash"))
+	if err != nil {
+		return errBadHash
+	}
+	res, found, err := s.chain.TxResult(hash)
+	if err != nil {
+		return err
+	}
+	if found {
+		return c.JSON(http.StatusOK, NewTxView(res))
+	}
+	if s.chain.Pending(hash) {
+		return c.JSON(http.StatusOK, TxView{Hash: hash, Status: node.StatusPending})
+	}
+	return errTxNotFound.Withf("transaction %s not found: not committed and not pending on this node", hash)
+}
+
+// BlockView is a block with a summary of each transaction.
+type BlockView struct {
+	node.BlockInfo
+	Txs      []TxSummary  `json:"txs"`
+	TxHashes []chain.Hash `json:"tx_hashes,omitempty"`
+}
+
+// TxSummary is a transaction as a block page lists it.
+type TxSummary struct {
+	Hash   chain.Hash `json:"hash"`
+	Module string     `json:"module"`
+	Type   string     `json:"type"`
+	Signer string     `json:"signer"`
+	Code   uint32     `json:"code"`
+	Status string     `json:"status"`
+}
+
+func (s *Server) getBlock(c echo.Context) error {
+	height, err := strconv.ParseInt(c.Param("height"), 10, 64)
+	if err != nil || height <= 0 {
+		return errBadHeight
+	}
+	b, err := s.chain.Block(c.Request().Context(), height)
+	if err != nil {
+		return err
+	}
+	view := BlockView{BlockInfo: *b, Txs: make([]TxSummary, 0, len(b.Txs))}
+	view.BlockInfo.Txs, view.BlockInfo.TxHashes = nil, nil
+	for _, raw := range b.Txs {
+		view.Txs = append(view.Txs, s.summarize(raw))
+	}
+	return c.JSON(http.StatusOK, view)
+}
+
+func (s *Server) summarize(raw []byte) TxSummary {
+	sum := TxSummary{Hash: chain.SumHash(raw), Status: node.StatusRejected}
+	if t, err := tx.Decode(raw); err == nil {
+		sum.Module, sum.Type, sum.Signer = t.Body.Module, t.Body.Type, t.Body.Signer.Address().String()
+	}
+	if res, found, err := s.chain.TxResult(sum.Hash); err == nil && found {
+		sum.Code = res.Code
+		if res.OK() {
+			sum.Status = node.StatusCommitted
+		}
+	}
+	return sum
+}
+
+// BlockPage is GET /api/v1/blocks: newest first; pass next_before as
+// ?before= for the next page.
+type BlockPage struct {
+	Blocks     []node.BlockInfo `json:"blocks"`
+	NextBefore int64            `json:"next_before,omitempty"`
+}
+
+func (s *Server) listBlocks(c echo.Context) error {
+	var before int64
+	if q := c.QueryParam("before"); q != "" {
+		h, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || h <= 0 {
+			return errBadHeight
+		}
+		before = h
+	}
+	limit := node.DefaultBlocksLimit
+	if q := c.QueryParam("limit"); q != "" {
+		n, err := strconv.Atoi(q)
+		if err != nil || n < 1 || n > node.MaxBlocksLimit {
+			return errBadLimit
+		}
+		limit = n
+	}
+	blocks, err := s.chain.Blocks(c.Request().Context(), before, limit)
+	if err != nil {
+		return err
+	}
+	page := BlockPage{Blocks: blocks}
+	if blocks == nil {
+		page.Blocks = []node.BlockInfo{}
+	}
+	if n := len(blocks); n == limit && blocks[n-1].Height > 1 {
+		page.NextBefore = blocks[n-1].Height
+	}
+	return c.JSON(http.StatusOK, page)
+}

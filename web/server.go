@@ -1,0 +1,184 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Config configures the HTTP server.
+type Config struct {
+	// Addr is the listen address, host:port.
+	Addr string `toml:"addr"`
+	// BodyLimit caps request bodies other than file uploads, in bytes.
+	BodyLimit int64 `toml:"body_limit"`
+	// SubmitWait is how long a write waits for its block before answering
+	// 202 with the transaction hash and "pending".
+	SubmitWait time.Duration `toml:"submit_wait"`
+}
+
+// Defaults.
+const (
+	DefaultAddr       = "127.0.0.1:8080"
+	DefaultBodyLimit  = 4 << 20
+	DefaultSubmitWait = 10 * time.Second
+)
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{Addr: DefaultAddr, BodyLimit: DefaultBodyLimit, SubmitWait: DefaultSubmitWait}
+}
+
+// Validate checks the configuration, naming the first bad field.
+func (c Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("http.addr %q: want host:port", c.Addr)
+	}
+	if c.BodyLimit < 64<<10 {
+		return fmt.Errorf("http.body_limit %d: must be at least 65536 bytes", c.BodyLimit)
+	}
+	if c.SubmitWait < 0 || c.SubmitWait > time.Minute {
+		return fmt.Errorf("http.submit_wait %s: must be between 0 and 1m", c.SubmitWait)
+	}
+	return nil
+}
+
+// ReadyCheck reports whether a dependency can serve requests; /readyz fails
+// while any check does.
+type ReadyCheck struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// Server is the HTTP server.
+type Server struct {
+	cfg    Config
+	echo   *echo.Echo
+	chain  Chain
+	ready  []ReadyCheck
+	logger *slog.Logger
+}
+
+// New builds the server with the chain API and health endpoints; apps add
+// their routes through Group.
+func New(cfg Config, chain Chain, logger *slog.Logger, ready ...ReadyCheck) *Server {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{cfg: cfg, echo: e, chain: chain, ready: ready, logger: logger}
+	e.HTTPErrorHandler = s.handleError
+	e.Use(
+		middleware.RequestID(),
+		s.accessLog(),
+		middleware.Recover(),
+		middleware.SecureWithConfig(middleware.SecureConfig{
+			XSSProtection:         "0",
+			ContentTypeNosniff:    "nosniff",
+			XFrameOptions:         "DENY",
+			ReferrerPolicy:        "same-origin",
+			ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+		}),
+	)
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	api := e.Group("/api/v1", middleware.BodyLimit(fmt.Sprint(cfg.BodyLimit)))
+	s.chainRoutes(api)
+	return s
+}
+
+// Echo exposes the router so apps can register their routes.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// Handler is the server as an http.Handler, for tests.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve answers requests on ln until ctx is done, then shuts down
+// gracefully, letting requests in flight finish for up to 10 seconds.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (s *Server) accessLog() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.logger.LogAttrs(c.Request().Context(), slog.LevelDebug, "http request",
+				slog.String("request_id", v.RequestID), slog.String("method", v.Method),
+				slog.String("path", v.URIPath), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("remote", v.RemoteIP))
+			return nil
+		},
+	})
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz succeeds when the node has caught up with the chain and every
+// dependency answers.
+func (s *Server) readyz(c echo.Context) error {
+	type check struct {
+		Name  string `json:"name"`
+		OK    bool   `json:"ok"`
+		Error string `json:"error,omitempty"`
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	checks := append([]ReadyCheck{{Name: "chain", Check: s.chainReady}}, s.ready...)
+	out := make([]check, 0, len(checks))
+	status := http.StatusOK
+	for _, rc := range checks {
+		res := check{Name: rc.Name, OK: true}
+		if err := rc.Check(ctx); err != nil {
+			res.OK, res.Error = false, err.Error()
+			status = http.StatusServiceUnavailable
+		}
+		out = append(out, res)
+	}
+	return c.JSON(status, map[string]any{"ready": status == http.StatusOK, "checks": out})
+}
+
+func (s *Server) chainReady(context.Context) error {
+	st, err := s.chain.Status()
+	if err != nil {
+		return err
+	}
+	if st.CatchingUp {
+		return errors.New("catching up with the chain")
+	}
+	if st.Height == 0 {
+		return errors.New("no block committed yet")
+	}
+	return nil
+}
