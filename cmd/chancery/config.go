@@ -19,7 +19,7 @@ import (
 // precedence: defaults, config/chancery.toml in the home, CHANCERY_*
 // environment variables, and flags.
 type Config struct {
-	Home string `toml:"-"`
+	Home string      `toml:"-"`
 	Log  LogConfig   `toml:"log"`
 	HTTP web.Config  `toml:"http"`
 	Node node.Config `toml:"node"`

@@ -1,0 +1,181 @@
+package members
+
+import (
+	"errors"
+	"time"
+
+	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/shared/canon"
+	"github.com/chancery/chancery/shared/errs"
+)
+
+// Org is an organisation of the consortium.
+type Org struct {
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	Roles         []string  `json:"roles"` // sorted, unique
+	CreatedHeight int64     `json:"created_height"`
+	CreatedAt     time.Time `json:"created_at"` // block time
+}
+
+// Account is a key that signs for an organisation. Revoked accounts are kept:
+// records elsewhere name them, and readers must see that and why they were
+// revoked.
+type Account struct {
+	Address       chain.Address `json:"address"`
+	PubKey        chain.PubKey  `json:"pubkey"`
+	Org           string        `json:"org"`
+	Name          string        `json:"name"`
+	Roles         []string      `json:"roles"` // sorted, unique; effective only where the org holds them too
+	Revoked       bool          `json:"revoked"`
+	RevokedReason string        `json:"revoked_reason,omitzero"`
+	RevokedBy     chain.Address `json:"revoked_by,omitzero"`
+	RevokedHeight int64         `json:"revoked_height,omitzero"`
+	RevokedAt     time.Time     `json:"revoked_at,omitzero"`
+	CreatedHeight int64         `json:"created_height"`
+	CreatedAt     time.Time     `json:"created_at"` // block time
+}
+
+// Keeper reads and writes members' state. It holds no state of its own, so
+// the zero value is ready and it is safe for concurrent use; every method
+// works on the state it is given.
+//
+// Keeper is the chain's chain.Authorizer. Other apps use HasRole, Account and
+// Org through small interfaces of their own.
+type Keeper struct{}
+
+// NewKeeper returns a keeper.
+func NewKeeper() Keeper { return Keeper{} }
+
+var _ chain.Authorizer = Keeper{}
+
+// Authorize checks that signer is an active member account for which role is
+// effective, that is held by both the account and its organisation. An empty
+// role only asks for an active account.
+func (Keeper) Authorize(r chain.Reader, signer chain.Address, role string) error {
+	acc, err := activeAccount(r, signer)
+	if err != nil || role == "" {
+		return err
+	}
+	if !hasRole(acc.Roles, role) {
+		return ErrMissingRole.Withf("account %s lacks the role %s", signer, role)
+	}
+	org, err := loadOrg(r, acc.Org)
+	if err != nil {
+		return err
+	}
+	if !hasRole(org.Roles, role) {
+		return ErrMissingRole.Withf("the role %s of account %s is suspended: its organisation %q no longer holds it", role, signer, org.ID)
+	}
+	return nil
+}
+
+// HasRole reports whether addr is an active account for which role is
+// effective.
+func (k Keeper) HasRole(r chain.Reader, addr chain.Address, role string) bool {
+	return k.Authorize(r, addr, role) == nil
+}
+
+// EffectiveRoles returns the roles an account may act with now: those both it
+// and its organisation hold, none if it is revoked.
+func (Keeper) EffectiveRoles(r chain.Reader, addr chain.Address) ([]string, error) {
+	acc, err := loadAccount(r, addr)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	if acc.Revoked {
+		return out, nil
+	}
+	org, err := loadOrg(r, acc.Org)
+	if err != nil {
+		return nil, err
+	}
+	for _, role := range acc.Roles {
+		if hasRole(org.Roles, role) {
+			out = append(out, role)
+		}
+	}
+	return out, nil
+}
+
+// Account returns the account at addr, revoked or not, or
+// ErrAccountNotFound.
+func (Keeper) Account(r chain.Reader, addr chain.Address) (Account, error) {
+	return loadAccount(r, addr)
+}
+
+// Org returns the organisation id, or ErrUnknownOrg.
+func (Keeper) Org(r chain.Reader, id string) (Org, error) { return loadOrg(r, id) }
+
+// activeAccount returns the signer's account if it exists and is not
+// revoked, with the Authorizer's errors.
+func activeAccount(r chain.Reader, signer chain.Address) (Account, error) {
+	acc, err := loadAccount(r, signer)
+	if errors.Is(err, ErrAccountNotFound) {
+		return Account{}, ErrUnknownAccount.Withf("%s is not a member account", signer)
+	}
+	if err != nil {
+		return Account{}, err
+	}
+	if acc.Revoked {
+		return Account{}, ErrAccountRevoked.Withf("account %s was revoked at height %d: %s", signer, acc.RevokedHeight, acc.RevokedReason)
+	}
+	return acc, nil
+}
+
+func loadAccount(r chain.Reader, addr chain.Address) (Account, error) {
+	var acc Account
+	found, err := load(r, accountKey(addr), &acc)
+	switch {
+	case err != nil:
+		return Account{}, err
+	case !found:
+		return Account{}, ErrAccountNotFound.Withf("no account %s", addr)
+	}
+	return acc, nil
+}
+
+func loadOrg(r chain.Reader, id string) (Org, error) {
+	var org Org
+	found, err := load(r, orgKey(id), &org)
+	switch {
+	case err != nil:
+		return Org{}, err
+	case !found:
+		return Org{}, ErrUnknownOrg.Withf("no organisation %q", id)
+	}
+	return org, nil
+}
+
+// load decodes the record at key into v and reports whether there was one.
+func load(r chain.Reader, key []byte, v any) (bool, error) {
+	b := r.Get(key)
+	if b == nil {
+		return false, nil
+	}
+	return true, decode(key, b, v)
+}
+
+// decode decodes the record value stored at key into v. A record that does
+// not decode was written by a bug or damaged on disk: that is internal, never
+// the caller's fault.
+func decode(key, value []byte, v any) error {
+	if err := canon.Unmarshal(value, v); err != nil {
+		return errs.Internal.Withf("members: record %s does not decode: %v", key, err)
+	}
+	return nil
+}
+
+func putOrg(kv chain.KV, org Org) { kv.Set(orgKey(org.ID), canon.MustMarshal(org)) }
+
+func putAccount(kv chain.KV, acc Account) {
+	kv.Set(accountKey(acc.Address), canon.MustMarshal(acc))
+}
+
+// createAccount stores a new account and indexes it under its organisation,
+// which never changes.
+func createAccount(kv chain.KV, acc Account) {
+	putAccount(kv, acc)
+	kv.Set(orgAccountKey(acc.Org, acc.Address), []byte{})
+}
