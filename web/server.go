@@ -11,6 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/chancery/chancery/web/keyring"
 )
 
 // Config configures the HTTP server.
@@ -57,21 +59,31 @@ type ReadyCheck struct {
 	Check func(ctx context.Context) error
 }
 
+// Deps are what the server is built on.
+type Deps struct {
+	Chain   Chain
+	Keyring *keyring.Keyring
+	Logger  *slog.Logger
+	Ready   []ReadyCheck // checked by /readyz beside the chain
+}
+
 // Server is the HTTP server.
 type Server struct {
-	cfg    Config
-	echo   *echo.Echo
-	chain  Chain
-	ready  []ReadyCheck
-	logger *slog.Logger
+	cfg     Config
+	echo    *echo.Echo
+	chain   Chain
+	keyring *keyring.Keyring
+	ready   []ReadyCheck
+	logger  *slog.Logger
+	api     *echo.Group
 }
 
 // New builds the server with the chain API and health endpoints; apps add
-// their routes through Group.
-func New(cfg Config, chain Chain, logger *slog.Logger, ready ...ReadyCheck) *Server {
+// their routes to API().
+func New(cfg Config, d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{cfg: cfg, echo: e, chain: chain, ready: ready, logger: logger}
+	s := &Server{cfg: cfg, echo: e, chain: d.Chain, keyring: d.Keyring, ready: d.Ready, logger: d.Logger}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(
 		middleware.RequestID(),
@@ -87,13 +99,14 @@ func New(cfg Config, chain Chain, logger *slog.Logger, ready ...ReadyCheck) *Ser
 	)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	api := e.Group("/api/v1", middleware.BodyLimit(fmt.Sprint(cfg.BodyLimit)))
-	s.chainRoutes(api)
+	s.api = e.Group("/api/v1", middleware.BodyLimit(fmt.Sprint(cfg.BodyLimit)))
+	s.chainRoutes(s.api)
+	s.api.GET("/me", s.me, s.RequireAuth)
 	return s
 }
 
-// Echo exposes the router so apps can register their routes.
-func (s *Server) Echo() *echo.Echo { return s.echo }
+// API is the /api/v1 group, for apps to add their routes to.
+func (s *Server) API() *echo.Group { return s.api }
 
 // Handler is the server as an http.Handler, for tests.
 func (s *Server) Handler() http.Handler { return s.echo }
@@ -181,4 +194,18 @@ func (s *Server) chainReady(context.Context) error {
 		return errors.New("no block committed yet")
 	}
 	return nil
+}
+
+// MeView is GET /api/v1/me: who the token belongs to.
+type MeView struct {
+	Username string   `json:"username"`
+	Org      string   `json:"org"`
+	Address  string   `json:"address"`
+	PubKey   string   `json:"pubkey"`
+	Roles    []string `json:"roles"`
+}
+
+func (s *Server) me(c echo.Context) error {
+	u := Caller(c).User
+	return JSON(c, MeView{Username: u.Username, Org: u.Org, Address: u.Address.String(), PubKey: u.PubKey.String(), Roles: u.Roles})
 }

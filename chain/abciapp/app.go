@@ -167,7 +167,9 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 
 // CheckTx admits a transaction to the mempool if it could execute now:
 // well-formed, for this chain, not expired or replayed, correctly signed, by
-// an account allowed to send it. Rechecks after a block skip the signature.
+// an account allowed to send it, and its message succeeds against committed
+// state. Rechecks after a block repeat only the checks a block can change:
+// expiry, replay and the signer's roles.
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
 	err := a.checkTx(req.Tx, req.Type == abci.CheckTxType_New)
 	if err != nil {
@@ -181,32 +183,41 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	return &abci.ResponseCheckTx{Code: abci.CodeTypeOK}, nil
 }
 
-func (a *App) checkTx(raw []byte, verifySig bool) error {
+func (a *App) checkTx(raw []byte, isNew bool) error {
 	t, err := tx.Decode(raw)
 	if err != nil {
 		return err
 	}
 	height, _ := a.store.Last()
-	next := height + 1
-	route, _, err := a.checkStateless(t, next)
+	route, msg, err := a.checkStateless(t, height+1)
 	if err != nil {
 		return err
 	}
-	if verifySig {
-		if !t.VerifySignature() {
-			return tx.ErrBadSignature
-		}
+	if isNew && !t.VerifySignature() {
+		return tx.ErrBadSignature
 	}
+	signer := t.Body.Signer.Address()
 	err = a.store.View(func(r chain.Reader) error {
 		if chain.Has(r, replayKey(t.BodyHash)) {
 			return tx.ErrReplayed
 		}
-		return a.auth.Authorize(r, t.Body.Signer.Address(), route.Role)
+		if err := a.auth.Authorize(r, signer, route.Role); err != nil {
+			return err
+		}
+		if !isNew {
+			return nil
+		}
+		// Run the message against committed state and throw the writes
+		// away, so that a message bound to fail (a duplicate, a missing
+		// record) is refused now rather than failing in a block.
+		ctx := chain.NewContext(a.chainID, height+1, a.store.LastTime(), t.Hash, signer, store.NewCache(r))
+		_, err := a.handle(ctx, route, msg)
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	if verifySig {
+	if isNew {
 		a.verified.add(t.Hash)
 	}
 	return nil
@@ -246,6 +257,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	} else if a.block.Height() != req.Height {
 		return nil, errWrongHeight.Withf("finalize block %d, but the open block is %d", req.Height, a.block.Height())
 	}
+	a.block.SetTime(req.Time)
 	blk := a.block
 	pruneReplay(blk, req.Height)
 

@@ -172,6 +172,8 @@ func TestCheckTxRejections(t *testing.T) {
 		{"replayed", replayed, "tx.replayed"},
 		{"unknown signer", sign(mallory, chaintest.ChainID, "counter", "add", ok, h+10), "members.unknown_account"},
 		{"missing role", sign(bob, chaintest.ChainID, "counter", "add", ok, h+10), "members.missing_role"},
+		{"message fails against state", sign(alice, chaintest.ChainID, "counter", "add", msgAdd{Name: "x", By: -100}, h+10), "counter.negative"},
+		{"handler panics", sign(alice, chaintest.ChainID, "counter", "boom", ok, h+10), "chain.handler_panic"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

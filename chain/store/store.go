@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/cometbft/cometbft/crypto/merkle"
 	"github.com/dgraph-io/badger/v4"
@@ -26,6 +27,7 @@ const (
 var (
 	keyHeight  = []byte("m/height")
 	keyAppHash = []byte("m/app_hash")
+	keyTime    = []byte("m/time")
 	keyRedo    = []byte("m/redo") // a commit too large for one Badger transaction, being applied
 )
 
@@ -44,6 +46,7 @@ type Store struct {
 	mu      sync.RWMutex
 	height  int64
 	appHash []byte
+	time    time.Time
 }
 
 // Open opens (creating if needed) the state database, finishing any commit
@@ -89,6 +92,14 @@ func (s *Store) Last() (height int64, appHash []byte) {
 	return s.height, bytes.Clone(s.appHash)
 }
 
+// LastTime returns the time of the last committed block (zero before the
+// first).
+func (s *Store) LastTime() time.Time {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.time
+}
+
 // View runs fn over a consistent snapshot of committed state.
 func (s *Store) View(fn func(chain.Reader) error) error {
 	return s.db.View(func(txn *badger.Txn) error { return fn(snapshot{txn}) })
@@ -120,14 +131,14 @@ func (s *Store) TxResult(hash chain.Hash) (*chain.TxResult, bool, error) {
 // committed state. The caller must Commit or Discard it.
 func (s *Store) NewBlock(height int64) *Block {
 	txn := s.db.NewTransaction(false)
-	b := &Block{Cache: NewCache(snapshot{txn}), height: height, txn: txn, indexed: map[chain.Hash]bool{}}
-	return b
+	return &Block{Cache: NewCache(snapshot{txn}), height: height, txn: txn, indexed: map[chain.Hash]bool{}}
 }
 
 // Block is the write set of one block under execution.
 type Block struct {
 	*Cache
 	height  int64
+	time    time.Time
 	txn     *badger.Txn // the committed state the block reads
 	index   []*chain.TxResult
 	indexed map[chain.Hash]bool
@@ -136,6 +147,9 @@ type Block struct {
 
 // Height is the block's height.
 func (b *Block) Height() int64 { return b.height }
+
+// SetTime sets the block's time, committed with it as the state's time.
+func (b *Block) SetTime(t time.Time) { b.time = t.UTC() }
 
 // Index records a transaction result for the tx index. The first result for a
 // hash wins: a copy of a transaction included again (which then fails as a
@@ -206,7 +220,8 @@ func (s *Store) Commit(b *Block) ([]*chain.TxResult, error) {
 	}
 	ops = append(ops,
 		op{key: keyHeight, value: binary.BigEndian.AppendUint64(nil, uint64(b.height))},
-		op{key: keyAppHash, value: b.appHash})
+		op{key: keyAppHash, value: b.appHash},
+		op{key: keyTime, value: []byte(b.time.Format(time.RFC3339Nano))})
 
 	err := s.db.Update(func(txn *badger.Txn) error { return applyOps(txn, ops) })
 	if errors.Is(err, badger.ErrTxnTooBig) {
@@ -216,7 +231,7 @@ func (s *Store) Commit(b *Block) ([]*chain.TxResult, error) {
 		return nil, fmt.Errorf("commit block %d: %w", b.height, err)
 	}
 	s.mu.Lock()
-	s.height, s.appHash = b.height, bytes.Clone(b.appHash)
+	s.height, s.appHash, s.time = b.height, bytes.Clone(b.appHash), b.time
 	s.mu.Unlock()
 	return indexed, nil
 }
@@ -231,7 +246,14 @@ func (s *Store) loadMeta() error {
 			return fmt.Errorf("state database: corrupt height record")
 		}
 		s.height = int64(binary.BigEndian.Uint64(h))
-		s.appHash, err = getValue(txn, keyAppHash)
+		if s.appHash, err = getValue(txn, keyAppHash); err != nil {
+			return err
+		}
+		t, err := getValue(txn, keyTime)
+		if err != nil || t == nil {
+			return err
+		}
+		s.time, err = time.Parse(time.RFC3339Nano, string(t))
 		return err
 	})
 }

@@ -13,11 +13,13 @@ import (
 	"syscall"
 
 	"github.com/chancery/chancery/apps/members"
+	"github.com/chancery/chancery/apps/members/membersweb"
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/chain/abciapp"
 	"github.com/chancery/chancery/chain/node"
 	"github.com/chancery/chancery/chain/store"
 	"github.com/chancery/chancery/web"
+	"github.com/chancery/chancery/web/keyring"
 )
 
 func runStart(args []string, stdout io.Writer) error {
@@ -67,6 +69,12 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 	}
 	defer st.Close()
 
+	kr, err := keyring.Open(filepath.Join(cfg.Home, keyringDir), keyring.Options{})
+	if err != nil {
+		return err
+	}
+	defer kr.Close()
+
 	keeper := members.NewKeeper()
 	app, err := abciapp.New(abciapp.Config{ChainID: chainID, Logger: logger.With("component", "app")},
 		st, keeper, members.NewModule())
@@ -88,7 +96,8 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 		ln.Close()
 		return err
 	}
-	srv := web.New(cfg.HTTP, nodeChain{Node: n, app: app}, logger.With("component", "http"))
+	srv := web.New(cfg.HTTP, web.Deps{Chain: nodeChain{Node: n, app: app}, Keyring: kr, Logger: logger.With("component", "http")})
+	membersweb.New(app.State(), srv).Routes(srv.API())
 	logger.Info("chancery started", "chain_id", chainID, "home", cfg.Home, "http", "http://"+ln.Addr().String(), "version", version)
 	err = srv.Serve(ctx, ln)
 	logger.Info("stopping")
