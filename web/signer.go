@@ -81,4 +81,3 @@ func trimJSONPrefix(s string) string {
 
 // JSON answers 200 with v.
 func JSON(c echo.Context, v any) error { return c.JSON(http.StatusOK, v) }
-

@@ -32,10 +32,22 @@ func (s snapshot) Get(key []byte) []byte {
 
 func (s snapshot) Iterate(r chain.Range, fn func(key, value []byte) bool) {
 	prefix := stateKey(r.Prefix)
-	it := s.txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: r.Reverse, PrefetchValues: false})
+	opts := badger.IteratorOptions{Reverse: r.Reverse, PrefetchValues: false}
+	if !r.Reverse {
+		// Forward only: a reverse iteration first seeks to the key just past
+		// the prefix, on which Valid is false when the option is set. The
+		// loop below checks the prefix either way.
+		opts.Prefix = prefix
+	}
+	it := s.txn.NewIterator(opts)
 	defer it.Close()
+	// An After outside the prefix's range cuts none of it or all of it
+	// (Range.Contains); only one inside it is a place to seek to.
+	afterInside := r.After != nil && bytes.HasPrefix(r.After, r.Prefix)
 	switch {
-	case r.After != nil:
+	case r.After != nil && !afterInside && (bytes.Compare(r.After, r.Prefix) < 0) == r.Reverse:
+		return // the whole range lies before After in iteration order
+	case afterInside:
 		// Seek lands on After itself when present; Range.Contains skips it.
 		it.Seek(stateKey(r.After))
 	case r.Reverse:
