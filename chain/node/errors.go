@@ -1,14 +1,19 @@
 package node
 
-import "github.com/chancery/chancery/shared/errs"
+import (
+	"github.com/chancery/chancery/chain/tx"
+	"github.com/chancery/chancery/shared/errs"
+)
 
 var (
 	// ErrBlockNotFound: the height is 0, above the latest block or pruned.
 	ErrBlockNotFound = errs.New(errs.KindNotFound, "chain.block_not_found", "block not found")
 	// ErrMempoolFull: the mempool holds as many transactions as it may; retry later.
 	ErrMempoolFull = errs.New(errs.KindUnavailable, "chain.mempool_full", "mempool is full, retry later")
-	// ErrTxTooLarge: the transaction exceeds the mempool's or a block's size limit.
-	ErrTxTooLarge = errs.New(errs.KindTooLarge, "chain.tx_too_large", "transaction is too large")
+	// ErrTxTooLarge: the transaction exceeds the mempool's or a block's size
+	// limit. It is the envelope's own error, so a client sees one code for a
+	// transaction that is too large wherever it is caught.
+	ErrTxTooLarge = tx.ErrTooLarge
 	// ErrNotRunning: the node is not started, or already stopped.
 	ErrNotRunning = errs.New(errs.KindUnavailable, "chain.node_not_running", "node is not running")
 	// ErrInvalidConfig: a Config field has a bad value.
