@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/chancery/chancery/storage"
 	"github.com/chancery/chancery/web/keyring"
 )
 
@@ -63,6 +64,8 @@ type ReadyCheck struct {
 type Deps struct {
 	Chain   Chain
 	Keyring *keyring.Keyring
+	Blobs   storage.BlobStore
+	Stats   func() ChainStats // for /metrics
 	Logger  *slog.Logger
 	Ready   []ReadyCheck // checked by /readyz beside the chain
 }
@@ -73,9 +76,11 @@ type Server struct {
 	echo    *echo.Echo
 	chain   Chain
 	keyring *keyring.Keyring
+	blobs   storage.BlobStore
 	ready   []ReadyCheck
 	logger  *slog.Logger
 	api     *echo.Group
+	uploads *echo.Group
 }
 
 // New builds the server with the chain API and health endpoints; apps add
@@ -83,9 +88,14 @@ type Server struct {
 func New(cfg Config, d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{cfg: cfg, echo: e, chain: d.Chain, keyring: d.Keyring, ready: d.Ready, logger: d.Logger}
+	s := &Server{cfg: cfg, echo: e, chain: d.Chain, keyring: d.Keyring, blobs: d.Blobs, ready: d.Ready, logger: d.Logger}
+	if d.Blobs != nil {
+		s.ready = append(s.ready, ReadyCheck{Name: "blob store", Check: d.Blobs.Ready})
+	}
+	m := newMetrics(d.Stats)
 	e.HTTPErrorHandler = s.handleError
 	e.Use(
+		m.middleware,
 		middleware.RequestID(),
 		s.accessLog(),
 		middleware.Recover(),
@@ -99,6 +109,13 @@ func New(cfg Config, d Deps) *Server {
 	)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", m.handler())
+	// Uploads stream into the blob store under its own size limit, so they
+	// bypass the API's body limit.
+	s.uploads = e.Group("/api/v1")
+	if d.Blobs != nil {
+		s.uploads.POST("/blobs", s.uploadBlob, s.RequireAuth)
+	}
 	s.api = e.Group("/api/v1", middleware.BodyLimit(fmt.Sprint(cfg.BodyLimit)))
 	s.chainRoutes(s.api)
 	s.api.GET("/me", s.me, s.RequireAuth)
@@ -107,6 +124,13 @@ func New(cfg Config, d Deps) *Server {
 
 // API is the /api/v1 group, for apps to add their routes to.
 func (s *Server) API() *echo.Group { return s.api }
+
+// Uploads is the /api/v1 group without the body limit, for routes that take
+// files (see ReceiveFile).
+func (s *Server) Uploads() *echo.Group { return s.uploads }
+
+// Blobs is the blob store files are uploaded to.
+func (s *Server) Blobs() storage.BlobStore { return s.blobs }
 
 // Handler is the server as an http.Handler, for tests.
 func (s *Server) Handler() http.Handler { return s.echo }

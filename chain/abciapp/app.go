@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -53,6 +54,30 @@ type App struct {
 
 	// Owned by the consensus connection: the block being executed.
 	block *store.Block
+
+	stats stats
+}
+
+// stats count what the application did, for metrics.
+type stats struct {
+	committed, failed, rejected atomic.Uint64
+}
+
+// Stats are the application's counters.
+type Stats struct {
+	Height          int64
+	TxsCommitted    uint64 // succeeded in a block
+	TxsFailed       uint64 // failed in a block
+	CheckTxRejected uint64 // refused before a block
+}
+
+// Stats reads the counters.
+func (a *App) Stats() Stats {
+	h, _ := a.store.Last()
+	return Stats{
+		Height: h, TxsCommitted: a.stats.committed.Load(),
+		TxsFailed: a.stats.failed.Load(), CheckTxRejected: a.stats.rejected.Load(),
+	}
 }
 
 type routeEntry struct {
@@ -173,6 +198,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
 	err := a.checkTx(req.Tx, req.Type == abci.CheckTxType_New)
 	if err != nil {
+		a.stats.rejected.Add(1)
 		if req.Type == abci.CheckTxType_Recheck {
 			// The mempool drops it now; it is no longer pending.
 			a.verified.take(chain.SumHash(req.Tx))
@@ -370,6 +396,13 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		return nil, err
 	}
 	a.awaiters.notify(indexed)
+	for _, r := range indexed {
+		if r.OK() {
+			a.stats.committed.Add(1)
+		} else {
+			a.stats.failed.Add(1)
+		}
+	}
 	a.logger.Debug("committed block", "height", blk.Height(), "txs", len(indexed))
 	return &abci.ResponseCommit{}, nil
 }

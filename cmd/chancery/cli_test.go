@@ -94,9 +94,9 @@ func TestInitWritesHome(t *testing.T) {
 
 func TestStartRefusesBadHome(t *testing.T) {
 	cases := []struct {
-		name  string
+		name   string
 		break_ func(home string)
-		want  string
+		want   string
 	}{
 		{"not initialised", func(home string) { os.RemoveAll(home); os.MkdirAll(home, 0o700) }, "not initialised"},
 		{"corrupt genesis", func(home string) {

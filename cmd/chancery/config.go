@@ -6,12 +6,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/chancery/chancery/chain/node"
+	"github.com/chancery/chancery/storage"
 	"github.com/chancery/chancery/web"
 )
 
@@ -19,10 +21,11 @@ import (
 // precedence: defaults, config/chancery.toml in the home, CHANCERY_*
 // environment variables, and flags.
 type Config struct {
-	Home string      `toml:"-"`
-	Log  LogConfig   `toml:"log"`
-	HTTP web.Config  `toml:"http"`
-	Node node.Config `toml:"node"`
+	Home    string         `toml:"-"`
+	Log     LogConfig      `toml:"log"`
+	HTTP    web.Config     `toml:"http"`
+	Node    node.Config    `toml:"node"`
+	Storage storage.Config `toml:"storage"`
 }
 
 // LogConfig configures the process log.
@@ -38,10 +41,11 @@ func defaultConfig(home string) Config {
 	n := node.DefaultConfig()
 	n.Home = home
 	return Config{
-		Home: home,
-		Log:  LogConfig{Level: "info", Format: "text"},
-		HTTP: web.DefaultConfig(),
-		Node: n,
+		Home:    home,
+		Log:     LogConfig{Level: "info", Format: "text"},
+		HTTP:    web.DefaultConfig(),
+		Node:    n,
+		Storage: storage.DefaultConfig(),
 	}
 }
 
@@ -56,7 +60,7 @@ func (c Config) Validate() error {
 	if err := c.Node.Validate(); err != nil {
 		return fmt.Errorf("node: %w", err)
 	}
-	return nil
+	return c.Storage.Validate()
 }
 
 func (l LogConfig) Validate() error {
@@ -125,6 +129,19 @@ var envVars = []struct {
 	{"CHANCERY_PERSISTENT_PEERS", func(c *Config, v string) error { c.Node.PersistentPeers = v; return nil }},
 	{"CHANCERY_TIMEOUT_COMMIT", func(c *Config, v string) error { return setDuration(&c.Node.TimeoutCommit, v) }},
 	{"CHANCERY_COMET_LOG_LEVEL", func(c *Config, v string) error { c.Node.CometLogLevel = v; return nil }},
+	{"CHANCERY_STORAGE_BACKEND", func(c *Config, v string) error { c.Storage.Backend = v; return nil }},
+	{"CHANCERY_BLOB_MAX_SIZE", func(c *Config, v string) error { return setInt(&c.Storage.MaxSize, v) }},
+	// Setting an S3 endpoint selects the S3 backend.
+	{"CHANCERY_S3_ENDPOINT", func(c *Config, v string) error {
+		c.Storage.S3.Endpoint, c.Storage.Backend = v, storage.BackendS3
+		return nil
+	}},
+	{"CHANCERY_S3_BUCKET", func(c *Config, v string) error { c.Storage.S3.Bucket = v; return nil }},
+	{"CHANCERY_S3_ACCESS_KEY", func(c *Config, v string) error { c.Storage.S3.AccessKey = v; return nil }},
+	{"CHANCERY_S3_SECRET_KEY", func(c *Config, v string) error { c.Storage.S3.SecretKey = v; return nil }},
+	{"CHANCERY_S3_REGION", func(c *Config, v string) error { c.Storage.S3.Region = v; return nil }},
+	{"CHANCERY_S3_TLS", func(c *Config, v string) error { return setBool(&c.Storage.S3.TLS, v) }},
+	{"CHANCERY_S3_PATH_STYLE", func(c *Config, v string) error { return setBool(&c.Storage.S3.PathStyle, v) }},
 }
 
 func applyEnv(c *Config, lookup func(string) (string, bool)) error {
@@ -144,6 +161,24 @@ func setDuration(dst *time.Duration, v string) error {
 		return fmt.Errorf("%q is not a duration like 500ms or 10s", v)
 	}
 	*dst = d
+	return nil
+}
+
+func setInt(dst *int64, v string) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", v)
+	}
+	*dst = n
+	return nil
+}
+
+func setBool(dst *bool, v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return fmt.Errorf("%q is not true or false", v)
+	}
+	*dst = b
 	return nil
 }
 
@@ -181,4 +216,18 @@ timeout_commit = "300ms"
 mempool_size = 200000
 mempool_cache_size = 400000
 comet_log_level = "error" # debug, info, error, none
+
+[storage]
+backend = "fs"       # fs (files under the home) or s3 (S3-compatible, e.g. MinIO)
+dir = "blobs"        # fs: relative to the home
+max_size = 1073741824 # bytes per file
+
+[storage.s3]         # or CHANCERY_S3_ENDPOINT, _BUCKET, _ACCESS_KEY, _SECRET_KEY
+endpoint = ""        # host:port, no scheme
+bucket = "chancery"
+access_key = ""
+secret_key = ""
+region = "us-east-1"
+tls = true
+path_style = false
 `

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/chancery/chancery/apps/members"
 	"github.com/chancery/chancery/apps/members/membersweb"
@@ -18,6 +19,9 @@ import (
 	"github.com/chancery/chancery/chain/abciapp"
 	"github.com/chancery/chancery/chain/node"
 	"github.com/chancery/chancery/chain/store"
+	"github.com/chancery/chancery/storage"
+	"github.com/chancery/chancery/storage/fs"
+	"github.com/chancery/chancery/storage/s3"
 	"github.com/chancery/chancery/web"
 	"github.com/chancery/chancery/web/keyring"
 )
@@ -75,6 +79,11 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 	}
 	defer kr.Close()
 
+	blobs, err := openBlobStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+
 	keeper := members.NewKeeper()
 	app, err := abciapp.New(abciapp.Config{ChainID: chainID, Logger: logger.With("component", "app")},
 		st, keeper, members.NewModule())
@@ -96,7 +105,10 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 		ln.Close()
 		return err
 	}
-	srv := web.New(cfg.HTTP, web.Deps{Chain: nodeChain{Node: n, app: app}, Keyring: kr, Logger: logger.With("component", "http")})
+	srv := web.New(cfg.HTTP, web.Deps{
+		Chain: nodeChain{Node: n, app: app}, Keyring: kr, Blobs: blobs,
+		Stats: func() web.ChainStats { return web.ChainStats(app.Stats()) }, Logger: logger.With("component", "http"),
+	})
 	membersweb.New(app.State(), srv).Routes(srv.API())
 	logger.Info("chancery started", "chain_id", chainID, "home", cfg.Home, "http", "http://"+ln.Addr().String(), "version", version)
 	err = srv.Serve(ctx, ln)
@@ -105,6 +117,27 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 		err = stopErr
 	}
 	return err
+}
+
+// openBlobStore opens the configured blob store: files under the home, or an
+// S3 bucket (created if absent; an unreachable server stops start-up with
+// one line).
+func openBlobStore(ctx context.Context, cfg Config) (storage.BlobStore, error) {
+	sc := cfg.Storage
+	if sc.Backend == storage.BackendS3 {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		st, err := s3.Open(ctx, sc.S3, sc.MaxSize)
+		if err != nil {
+			return nil, fmt.Errorf("storage.s3 (%s, bucket %s): %w", sc.S3.Endpoint, sc.S3.Bucket, err)
+		}
+		return st, nil
+	}
+	dir := sc.Dir
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(cfg.Home, dir)
+	}
+	return fs.Open(dir, sc.MaxSize)
 }
 
 // nodeChain is the running node and its application, as the web server uses

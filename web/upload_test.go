@@ -1,0 +1,154 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/storage/fs"
+)
+
+func multipartBody(t *testing.T, content []byte, fields map[string]string) (*bytes.Buffer, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	fw, err := w.CreateFormFile("file", "contract.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(content)
+	w.Close()
+	return &buf, w.FormDataContentType()
+}
+
+func TestReceiveFile(t *testing.T) {
+	dir := t.TempDir()
+	store, err := fs.Open(dir, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(DefaultConfig(), Deps{Blobs: store, Logger: slog.New(slog.DiscardHandler)})
+	s.echo.POST("/upload", func(c echo.Context) error {
+		var expect chain.Hash
+		if q := c.QueryParam("sha256"); q != "" {
+			expect, _ = chain.ParseHash(q)
+		}
+		up, err := ReceiveFile(c, store, "file", expect)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, up)
+	})
+	content := []byte("the evidence")
+	sum := sha256.Sum256(content)
+	cases := []struct {
+		name    string
+		content []byte
+		query   string
+		status  int
+		code    string
+	}{
+		{"stored", content, "", 201, ""},
+		{"matching hash", content, "?sha256=" + chain.Hash(sum).String(), 201, ""},
+		{"hash mismatch", content, "?sha256=" + strings.Repeat("1", 64), 400, "storage.hash_mismatch"},
+		{"too large", bytes.Repeat([]byte("x"), 1001), "", 413, "storage.too_large"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			body, ctype := multipartBody(t, tc.content, map[string]string{"title": "Contract"})
+			req := httptest.NewRequest("POST", "/upload"+tc.query, body)
+			req.Header.Set("Content-Type", ctype)
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, req)
+			if rec.Code != tc.status {
+				t.Fatalf("status %d, body %s", rec.Code, rec.Body)
+			}
+			if tc.code != "" {
+				var e ErrorBody
+				json.Unmarshal(rec.Body.Bytes(), &e)
+				if e.Error.Code != tc.code {
+					t.Fatalf("code %q, want %q", e.Error.Code, tc.code)
+				}
+				return
+			}
+			var up Upload
+			json.Unmarshal(rec.Body.Bytes(), &up)
+			if up.Blob.SHA256 != chain.Hash(sum) || up.Fields["title"] != "Contract" || up.FileName != "contract.pdf" {
+				t.Fatalf("upload = %+v", up)
+			}
+		})
+	}
+	// Only the one good blob is stored; nothing is left in tmp/.
+	blobs, _ := os.ReadDir(filepath.Join(dir, "sha256"))
+	temps, _ := os.ReadDir(filepath.Join(dir, "tmp"))
+	if len(blobs) != 1 || len(temps) != 0 {
+		t.Fatalf("blobs %d, temps %d; want 1 and 0", len(blobs), len(temps))
+	}
+	rc, _, err := store.Get(context.Background(), sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if !bytes.Equal(got, content) {
+		t.Fatal("stored content differs")
+	}
+}
+
+func TestReceiveFileRejectsNonMultipart(t *testing.T) {
+	store, _ := fs.Open(t.TempDir(), 1000)
+	s := New(DefaultConfig(), Deps{Blobs: store, Logger: slog.New(slog.DiscardHandler)})
+	s.echo.POST("/upload", func(c echo.Context) error {
+		_, err := ReceiveFile(c, store, "file", chain.Hash{})
+		return err
+	})
+	for _, tc := range []struct{ ctype, body, code string }{
+		{"application/json", `{}`, "http.not_multipart"},
+		{"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--x--\r\n", "http.no_file"},
+	} {
+		req := httptest.NewRequest("POST", "/upload", strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", tc.ctype)
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), tc.code) {
+			t.Errorf("%s: %d %s", tc.ctype, rec.Code, rec.Body)
+		}
+	}
+}
+
+func TestMetricsEndpoint(t *testing.T) {
+	s := New(DefaultConfig(), Deps{
+		Stats:  func() ChainStats { return ChainStats{Height: 42, TxsCommitted: 7} },
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	rec = httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		"chancery_chain_height 42",
+		"chancery_chain_txs_committed_total 7",
+		`chancery_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
