@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/chancery/chancery/chain"
-	"github.com/chancery/chancery/shared/canon"
-	"github.com/chancery/chancery/shared/errs"
 )
 
 // Org is an organisation of the consortium.
@@ -126,7 +124,7 @@ func activeAccount(r chain.Reader, signer chain.Address) (Account, error) {
 
 func loadAccount(r chain.Reader, addr chain.Address) (Account, error) {
 	var acc Account
-	found, err := load(r, accountKey(addr), &acc)
+	found, err := chain.Load(r, accountKey(addr), &acc)
 	switch {
 	case err != nil:
 		return Account{}, err
@@ -138,7 +136,7 @@ func loadAccount(r chain.Reader, addr chain.Address) (Account, error) {
 
 func loadOrg(r chain.Reader, id string) (Org, error) {
 	var org Org
-	found, err := load(r, orgKey(id), &org)
+	found, err := chain.Load(r, orgKey(id), &org)
 	switch {
 	case err != nil:
 		return Org{}, err
@@ -148,30 +146,9 @@ func loadOrg(r chain.Reader, id string) (Org, error) {
 	return org, nil
 }
 
-// load decodes the record at key into v and reports whether there was one.
-func load(r chain.Reader, key []byte, v any) (bool, error) {
-	b := r.Get(key)
-	if b == nil {
-		return false, nil
-	}
-	return true, decode(key, b, v)
-}
+func putOrg(kv chain.KV, org Org) { chain.Save(kv, orgKey(org.ID), org) }
 
-// decode decodes the record value stored at key into v. A record that does
-// not decode was written by a bug or damaged on disk: that is internal, never
-// the caller's fault.
-func decode(key, value []byte, v any) error {
-	if err := canon.Unmarshal(value, v); err != nil {
-		return errs.Internal.Withf("members: record %s does not decode: %v", key, err)
-	}
-	return nil
-}
-
-func putOrg(kv chain.KV, org Org) { kv.Set(orgKey(org.ID), canon.MustMarshal(org)) }
-
-func putAccount(kv chain.KV, acc Account) {
-	kv.Set(accountKey(acc.Address), canon.MustMarshal(acc))
-}
+func putAccount(kv chain.KV, acc Account) { chain.Save(kv, accountKey(acc.Address), acc) }
 
 // createAccount stores a new account and indexes it under its organisation,
 // which never changes.

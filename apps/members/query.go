@@ -45,7 +45,7 @@ func ListOrgs(r chain.Reader, after string, limit int) (OrgPage, error) {
 	}
 	orgs, more, err := collect(r, rng, limit, func(key, value []byte) (Org, error) {
 		var org Org
-		return org, decode(key, value, &org)
+		return org, chain.Decode(key, value, &org)
 	})
 	if err != nil {
 		return OrgPage{}, err
