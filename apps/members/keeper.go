@@ -103,6 +103,13 @@ func (Keeper) Account(r chain.Reader, addr chain.Address) (Account, error) {
 	return loadAccount(r, addr)
 }
 
+// OrgOf returns the organisation of an active account, with the
+// Authorizer's errors for an unknown or revoked one.
+func (Keeper) OrgOf(r chain.Reader, addr chain.Address) (string, error) {
+	acc, err := activeAccount(r, addr)
+	return acc.Org, err
+}
+
 // Org returns the organisation id, or ErrUnknownOrg.
 func (Keeper) Org(r chain.Reader, id string) (Org, error) { return loadOrg(r, id) }
 

@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/shared/check"
 )
 
 // ModuleName is the module of members' messages in a transaction.
@@ -42,7 +41,7 @@ type AddOrg struct {
 }
 
 func (m *AddOrg) ValidateBasic() error {
-	return firstError(
+	return check.First(
 		checkOrgID("id", m.ID),
 		checkName("name", m.Name),
 		checkRoles("roles", m.Roles),
@@ -60,7 +59,7 @@ type SetOrgRoles struct {
 }
 
 func (m *SetOrgRoles) ValidateBasic() error {
-	return firstError(checkOrgID("org", m.Org), checkRoles("roles", m.Roles))
+	return check.First(checkOrgID("org", m.Org), checkRoles("roles", m.Roles))
 }
 
 // AddAccount adds an account to the signer's organisation.
@@ -71,7 +70,7 @@ type AddAccount struct {
 }
 
 func (m *AddAccount) ValidateBasic() error {
-	return firstError(checkName("name", m.Name), checkPubKey("pubkey", m.PubKey), checkRoles("roles", m.Roles))
+	return check.First(checkName("name", m.Name), checkPubKey("pubkey", m.PubKey), checkRoles("roles", m.Roles))
 }
 
 // SetAccountRoles replaces the roles of an account of the signer's
@@ -82,7 +81,7 @@ type SetAccountRoles struct {
 }
 
 func (m *SetAccountRoles) ValidateBasic() error {
-	return firstError(checkAddress("account", m.Account), checkRoles("roles", m.Roles))
+	return check.First(checkAddress("account", m.Account), checkRoles("roles", m.Roles))
 }
 
 // RevokeAccount revokes an account of the signer's organisation for good. The
@@ -96,7 +95,7 @@ func (m *RevokeAccount) ValidateBasic() error {
 	if err := checkAddress("account", m.Account); err != nil {
 		return err
 	}
-	if p := textProblem(m.Reason, MaxReasonLen); p != "" {
+	if p := check.Text(m.Reason, 1, MaxReasonLen, false); p != "" {
 		return ErrInvalidReason.Withf("reason %s", p)
 	}
 	return nil
@@ -155,7 +154,7 @@ func (g Genesis) Validate() error {
 	admins := 0
 	for i, o := range g.Orgs {
 		where := fmt.Sprintf("orgs[%d] %q", i, o.ID)
-		if err := firstError(checkOrgID("id", o.ID), checkName("name", o.Name), checkRoles("roles", o.Roles)); err != nil {
+		if err := check.First(checkOrgID("id", o.ID), checkName("name", o.Name), checkRoles("roles", o.Roles)); err != nil {
 			return genesisError(where, err)
 		}
 		if first, dup := orgs[o.ID]; dup {
@@ -168,7 +167,7 @@ func (g Genesis) Validate() error {
 		orgRoles := normalizeRoles(o.Roles)
 		for j, a := range o.Accounts {
 			where := fmt.Sprintf("%s: accounts[%d] %q", where, j, a.Name)
-			if err := firstError(checkName("name", a.Name), checkPubKey("pubkey", a.PubKey), checkRoles("roles", a.Roles)); err != nil {
+			if err := check.First(checkName("name", a.Name), checkPubKey("pubkey", a.PubKey), checkRoles("roles", a.Roles)); err != nil {
 				return genesisError(where, err)
 			}
 			if r, ok := firstMissing(a.Roles, orgRoles); ok {
@@ -215,7 +214,7 @@ func checkOrgID(field, id string) error {
 }
 
 func checkName(field, name string) error {
-	if p := textProblem(name, MaxNameLen); p != "" {
+	if p := check.Text(name, 1, MaxNameLen, false); p != "" {
 		return ErrInvalidName.Withf("%s %s", field, p)
 	}
 	return nil
@@ -240,35 +239,6 @@ func checkPubKey(field string, k chain.PubKey) error {
 func checkAddress(field string, a chain.Address) error {
 	if a.IsZero() {
 		return ErrInvalidAddress.Withf("%s is missing (all zero)", field)
-	}
-	return nil
-}
-
-// textProblem describes what is wrong with a short free text (a name, a
-// reason), or returns "" when it is fine: 1 to max characters of valid UTF-8
-// without control characters, which would let a name hide or fake text around
-// it on a page or in a log.
-func textProblem(s string, max int) string {
-	if !utf8.ValidString(s) {
-		return "is not valid UTF-8"
-	}
-	n := utf8.RuneCountInString(s)
-	if n == 0 || n > max {
-		return fmt.Sprintf("must be 1 to %d characters, got %d", max, n)
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return fmt.Sprintf("contains the control character %U", r)
-		}
-	}
-	return ""
-}
-
-func firstError(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
 	}
 	return nil
 }

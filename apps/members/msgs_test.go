@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/shared/check"
 	"github.com/chancery/chancery/chain/chaintest"
 	"github.com/chancery/chancery/shared/errs"
 )
@@ -25,18 +26,6 @@ func TestValidOrgID(t *testing.T) {
 	}
 }
 
-func TestTextProblem(t *testing.T) {
-	for _, s := range []string{"A", "Zhang San 张三", strings.Repeat("界", MaxNameLen), "O'Brien & Sons <ltd>"} {
-		if p := textProblem(s, MaxNameLen); p != "" {
-			t.Errorf("textProblem(%q) = %q", s, p)
-		}
-	}
-	for _, s := range []string{"", strings.Repeat("a", MaxNameLen+1), "a\nb", "a\x7f", "\u009b[31m", "bad \xff utf8"} {
-		if p := textProblem(s, MaxNameLen); p == "" {
-			t.Errorf("textProblem(%q) accepted it", s)
-		}
-	}
-}
 
 func TestDecodeGenesis(t *testing.T) {
 	valid, err := json.MarshalIndent(testGenesis(), "", "\t")

@@ -1,0 +1,40 @@
+package check
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestText(t *testing.T) {
+	cases := []struct {
+		s         string
+		min, max  int
+		multiline bool
+		want      string // substring of the problem; "" = fine
+	}{
+		{"Court of Appeal", 1, 100, false, ""},
+		{"", 1, 100, false, "1 to 100"},
+		{"", 0, 100, true, ""},
+		{strings.Repeat("é", 101), 1, 100, false, "got 101"},
+		{strings.Repeat("é", 100), 1, 100, false, ""},
+		{"a\nb", 1, 100, false, "U+000A"},
+		{"a\nb\tc", 1, 100, true, ""},
+		{"evil\u202eeman", 1, 100, true, "U+202E"},
+		{"x\x00", 1, 100, true, "U+0000"},
+		{"\xff", 1, 100, false, "UTF-8"},
+	}
+	for _, c := range cases {
+		got := Text(c.s, c.min, c.max, c.multiline)
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("Text(%q) = %q, want %q", c.s, got, c.want)
+		}
+	}
+}
+
+func TestFirst(t *testing.T) {
+	a, b := errors.New("a"), errors.New("b")
+	if First(nil, a, b) != a || First(nil, nil) != nil {
+		t.Fatal("First picked the wrong error")
+	}
+}
