@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/chancery/chancery/chain"
-	"github.com/chancery/chancery/shared/check"
 	"github.com/chancery/chancery/chain/chaintest"
 	"github.com/chancery/chancery/shared/errs"
 )
