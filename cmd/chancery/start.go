@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/chancery/chancery/apps/evidence"
+	"github.com/chancery/chancery/apps/evidence/evidenceweb"
 	"github.com/chancery/chancery/apps/members"
 	"github.com/chancery/chancery/apps/members/membersweb"
 	"github.com/chancery/chancery/chain"
@@ -85,8 +87,9 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 	}
 
 	keeper := members.NewKeeper()
+	evidenceKeeper := evidence.NewKeeper(keeper)
 	app, err := abciapp.New(abciapp.Config{ChainID: chainID, Logger: logger.With("component", "app")},
-		st, keeper, members.NewModule())
+		st, keeper, members.NewModule(), evidence.NewModule(evidenceKeeper))
 	if err != nil {
 		return err
 	}
@@ -108,8 +111,11 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 	srv := web.New(cfg.HTTP, web.Deps{
 		Chain: nodeChain{Node: n, app: app}, Keyring: kr, Blobs: blobs,
 		Stats: func() web.ChainStats { return web.ChainStats(app.Stats()) }, Logger: logger.With("component", "http"),
+		State: app.State(), Roles: keeper,
 	})
 	membersweb.New(app.State(), srv).Routes(srv.API())
+	membersweb.New(app.State(), srv).Pages(srv.Echo())
+	evidenceweb.New(app.State(), srv, evidenceKeeper).APIRoutes()
 	logger.Info("chancery started", "chain_id", chainID, "home", cfg.Home, "http", "http://"+ln.Addr().String(), "version", version)
 	err = srv.Serve(ctx, ln)
 	logger.Info("stopping")

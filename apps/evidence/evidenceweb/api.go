@@ -1,0 +1,338 @@
+// Package evidenceweb serves the justice evidence app over HTTP: the JSON API
+// under /api/v1/evidence and /api/v1/verify, and the app's pages.
+package evidenceweb
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/chancery/chancery/apps/evidence"
+	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/chain/node"
+	"github.com/chancery/chancery/shared/canon"
+	"github.com/chancery/chancery/shared/errs"
+	"github.com/chancery/chancery/storage"
+	"github.com/chancery/chancery/web"
+)
+
+// Handler serves the evidence app.
+type Handler struct {
+	state  chain.Viewer
+	web    *web.Server
+	keeper evidence.Keeper
+	blobs  storage.BlobStore
+	proofs proofCache
+}
+
+// New returns the handler.
+func New(state chain.Viewer, srv *web.Server, k evidence.Keeper) *Handler {
+	return &Handler{state: state, web: srv, keeper: k, blobs: srv.Blobs()}
+}
+
+// APIRoutes registers the JSON API.
+func (h *Handler) APIRoutes() {
+	api, up := h.web.API(), h.web.Uploads()
+	up.POST("/evidence", h.deposit, h.web.RequireAuth)
+	up.POST("/verify", h.verify, h.web.RequireAuth)
+	api.GET("/evidence", h.list, h.web.RequireAuth)
+	api.GET("/evidence/:id", h.get)
+	api.GET("/evidence/:id/file", h.download, h.web.RequireAuth)
+	api.POST("/evidence/:id/attest", h.attest, h.web.RequireAuth)
+	api.POST("/evidence/:id/custody", h.custody, h.web.RequireAuth)
+	api.POST("/evidence/:id/withdraw", h.withdraw, h.web.RequireAuth)
+	up.POST("/evidence/batches", h.anchorBatch, h.web.RequireAuth)
+	api.GET("/evidence/batches/:id", h.getBatch)
+	api.GET("/evidence/batches/:id/proofs/:sha256", h.batchProof)
+}
+
+var errBadHash = evidence.ErrInvalidHash
+
+// DepositRequest is the JSON body of a hash-only deposit.
+type DepositRequest struct {
+	SHA256      string `json:"sha256"`
+	Size        int64  `json:"size"`
+	MediaType   string `json:"media_type"`
+	FileName    string `json:"file_name"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	CaseRef     string `json:"case_ref"`
+}
+
+// DepositView answers a deposit.
+type DepositView struct {
+	ID        evidence.ID `json:"id,omitempty"`
+	SHA256    chain.Hash  `json:"sha256"`
+	TxHash    chain.Hash  `json:"tx_hash"`
+	Status    string      `json:"status"`
+	Height    int64       `json:"height,omitempty"`
+	StatusURL string      `json:"status_url"`
+	Stored    bool        `json:"stored"`
+}
+
+// deposit takes multipart (a "file" part plus metadata fields, streamed into
+// the blob store before the deposit is signed) or JSON for a hash-only
+// deposit.
+func (h *Handler) deposit(c echo.Context) error {
+	msg, err := h.depositMsg(c)
+	if err != nil {
+		return err
+	}
+	sub, err := h.web.Sign(c.Request().Context(), web.Caller(c), evidence.ModuleName, evidence.TypeDeposit, msg)
+	if errors.Is(err, evidence.ErrDuplicate) {
+		return h.duplicate(c, err, msg.SHA256)
+	}
+	if err != nil {
+		return err
+	}
+	view := DepositView{SHA256: msg.SHA256, TxHash: sub.Hash, Status: sub.Status, StatusURL: "/api/v1/txs/" + sub.Hash.String(), Stored: msg.Stored}
+	if sub.Result == nil {
+		return c.JSON(http.StatusAccepted, view) // pending: it may still commit
+	}
+	if !sub.Result.OK() {
+		e := errs.FromResult(sub.Result.Code, sub.Result.Codespace, sub.Result.Log)
+		if errors.Is(e, evidence.ErrDuplicate) {
+			return h.duplicate(c, e, msg.SHA256)
+		}
+		return e
+	}
+	var res evidence.DepositResult
+	if err := canon.Unmarshal(sub.Result.Data, &res); err != nil {
+		return err
+	}
+	view.ID, view.Height = res.ID, sub.Result.Height
+	return c.JSON(http.StatusCreated, view)
+}
+
+func (h *Handler) depositMsg(c echo.Context) (evidence.Deposit, error) {
+	ctype := c.Request().Header.Get(echo.HeaderContentType)
+	if strings.HasPrefix(ctype, echo.MIMEMultipartForm) {
+		up, err := web.ReceiveFile(c, h.blobs, "file", expectedHash(c))
+		if err != nil {
+			return evidence.Deposit{}, err
+		}
+		f := up.Fields
+		title := f["title"]
+		if title == "" {
+			title = up.FileName
+		}
+		msg := evidence.Deposit{
+			SHA256: up.Blob.SHA256, Size: up.Blob.Size, MediaType: up.MediaType, FileName: up.FileName,
+			Title: title, Description: f["description"], CaseRef: f["case_ref"], Stored: true,
+		}
+		return msg, msg.ValidateBasic()
+	}
+	var req DepositRequest
+	if err := web.BindJSON(c, &req); err != nil {
+		return evidence.Deposit{}, err
+	}
+	sum, err := chain.ParseHash(req.SHA256)
+	if err != nil {
+		return evidence.Deposit{}, errBadHash.Withf("sha256 %q: must be 64 lowercase hex characters", req.SHA256)
+	}
+	msg := evidence.Deposit{
+		SHA256: sum, Size: req.Size, MediaType: req.MediaType, FileName: req.FileName,
+		Title: req.Title, Description: req.Description, CaseRef: req.CaseRef,
+	}
+	return msg, msg.ValidateBasic()
+}
+
+// expectedHash is the ?sha256= a browser sends after hashing the file itself,
+// so the store refuses content that arrived changed.
+func expectedHash(c echo.Context) chain.Hash {
+	h, _ := chain.ParseHash(c.QueryParam("sha256"))
+	return h
+}
+
+// DuplicateView answers a second deposit of the same hash by the same
+// organisation: 409 with the record that already exists.
+type DuplicateView struct {
+	web.ErrorBody
+	Existing *evidence.Evidence `json:"existing,omitempty"`
+}
+
+func (h *Handler) duplicate(c echo.Context, err error, sum chain.Hash) error {
+	e := errs.As(err)
+	org := web.Caller(c).User.Org
+	var existing *evidence.Evidence
+	_ = h.state.View(func(r chain.Reader) error {
+		all, err := evidence.ByHash(r, sum)
+		for i := range all {
+			if all[i].Org == org {
+				existing = &all[i]
+			}
+		}
+		return err
+	})
+	return c.JSON(http.StatusConflict, DuplicateView{ErrorBody: web.ErrorBody{Error: web.ErrorDetail{Code: e.Code, Message: e.Message}}, Existing: existing})
+}
+
+// RecordView is a deposit with everything recorded about it.
+type RecordView struct {
+	evidence.Evidence
+	AttestationList []evidence.Attestation  `json:"attestation_list"`
+	CustodyLog      []evidence.CustodyEntry `json:"custody_log"`
+	ReceiptURL      string                  `json:"receipt_url"`
+}
+
+func (h *Handler) record(id evidence.ID) (RecordView, error) {
+	var v RecordView
+	err := h.state.View(func(r chain.Reader) (err error) {
+		if v.Evidence, err = evidence.Get(r, id); err != nil {
+			return err
+		}
+		if v.AttestationList, err = evidence.Attestations(r, id); err != nil {
+			return err
+		}
+		v.CustodyLog, err = evidence.CustodyLog(r, id)
+		return err
+	})
+	v.ReceiptURL = "/api/v1/txs/" + v.TxHash.String() + "/receipt"
+	return v, err
+}
+
+func (h *Handler) get(c echo.Context) error {
+	id, err := evidence.ParseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	v, err := h.record(id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(c, v)
+}
+
+// list is the caller's organisation's deposits, newest first, with ?q=
+// search and ?after= paging.
+func (h *Handler) list(c echo.Context) error {
+	var after evidence.ID
+	if q := c.QueryParam("after"); q != "" {
+		id, err := evidence.ParseID(q)
+		if err != nil {
+			return err
+		}
+		after = id
+	}
+	limit, _ := strconv.Atoi(c.QueryParam("limit"))
+	q := c.QueryParam("q")
+	if len(q) > 200 {
+		return evidence.ErrInvalid.Withf("q is limited to 200 characters")
+	}
+	var page evidence.Page
+	err := h.state.View(func(r chain.Reader) (err error) {
+		page, err = evidence.ListOrg(r, web.Caller(c).User.Org, after, limit, q)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return web.JSON(c, page)
+}
+
+func (h *Handler) attest(c echo.Context) error {
+	id, err := evidence.ParseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Statement string `json:"statement"`
+	}
+	if err := web.BindJSON(c, &body); err != nil {
+		return err
+	}
+	return h.web.SubmitAs(c, evidence.ModuleName, evidence.TypeAttest, evidence.Attest{ID: id, Statement: body.Statement})
+}
+
+func (h *Handler) custody(c echo.Context) error {
+	id, err := evidence.ParseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Action string `json:"action"`
+		Note   string `json:"note"`
+	}
+	if err := web.BindJSON(c, &body); err != nil {
+		return err
+	}
+	return h.web.SubmitAs(c, evidence.ModuleName, evidence.TypeCustody, evidence.Custody{ID: id, Action: body.Action, Note: body.Note})
+}
+
+func (h *Handler) withdraw(c echo.Context) error {
+	id, err := evidence.ParseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := web.BindJSON(c, &body); err != nil {
+		return err
+	}
+	return h.web.SubmitAs(c, evidence.ModuleName, evidence.TypeWithdraw, evidence.Withdraw{ID: id, Reason: body.Reason})
+}
+
+var errNotStored = errs.New(errs.KindNotFound, "evidence.file_not_stored", "only the hash of this evidence was deposited; the file is not in the blob store")
+
+// download serves the file to someone allowed to open it, after the access
+// is committed to the custody log: no download goes unrecorded.
+func (h *Handler) download(c echo.Context) error {
+	id, err := evidence.ParseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	caller := web.Caller(c)
+	var ev evidence.Evidence
+	err = h.state.View(func(r chain.Reader) (err error) {
+		ev, err = h.keeper.MayAccess(r, id, caller.User.Address)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !ev.Stored {
+		return errNotStored
+	}
+	// Check the blob is there before logging an access to it.
+	if _, err := h.blobs.Stat(c.Request().Context(), ev.SHA256); err != nil {
+		return err
+	}
+	sub, err := h.web.Sign(c.Request().Context(), caller, evidence.ModuleName, evidence.TypeAccess,
+		evidence.Access{ID: id, Purpose: c.QueryParam("purpose")})
+	if err != nil {
+		return err
+	}
+	if sub.Status != node.StatusCommitted {
+		// The access is not on chain yet: say so rather than serve
+		// unrecorded. The client retries; the same access then commits.
+		return errAccessPending.Withf("the access record (tx %s) is %s; retry in a moment", sub.Hash, sub.Status)
+	}
+	rc, blob, err := h.blobs.Get(c.Request().Context(), ev.SHA256)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	name := ev.FileName
+	if name == "" {
+		name = ev.SHA256.String()
+	}
+	mt := ev.MediaType
+	if mt == "" {
+		mt = "application/octet-stream"
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+strings.ReplaceAll(name, `"`, "")+`"`)
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.FormatInt(blob.Size, 10))
+	c.Response().Header().Set("X-Content-SHA256", ev.SHA256.String())
+	c.Response().Header().Set("X-Access-Tx", sub.Hash.String())
+	c.Response().Header().Set(echo.HeaderContentType, mt)
+	c.Response().WriteHeader(http.StatusOK)
+	_, err = io.Copy(c.Response(), rc)
+	return err
+}
+
+var errAccessPending = errs.New(errs.KindUnavailable, "evidence.access_pending", "the access record is not committed yet")

@@ -1,0 +1,278 @@
+package evidenceweb
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/cometbft/cometbft/crypto/merkle"
+	"github.com/labstack/echo/v4"
+
+	"github.com/chancery/chancery/apps/evidence"
+	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/shared/canon"
+	"github.com/chancery/chancery/shared/errs"
+	"github.com/chancery/chancery/storage"
+	"github.com/chancery/chancery/web"
+)
+
+// maxBatchBody bounds a batch request: 100,000 hashes as JSON strings or
+// lines, with room for a title.
+const maxBatchBody = 8 << 20
+
+var errBadBatch = errs.New(errs.KindInvalid, "evidence.bad_batch", "invalid batch")
+
+// BatchRequest is the JSON form of a batch: the hashes in order. A
+// text/plain body with one hash a line is accepted too (title from ?title=).
+type BatchRequest struct {
+	Title  string   `json:"title"`
+	Hashes []string `json:"hashes"`
+}
+
+// BatchView answers an anchored batch.
+type BatchView struct {
+	Batch        evidence.ID `json:"batch,omitempty"`
+	Root         chain.Hash  `json:"root"`
+	Count        int         `json:"count"`
+	LeavesSHA256 chain.Hash  `json:"leaves_sha256"`
+	TxHash       chain.Hash  `json:"tx_hash"`
+	Status       string      `json:"status"`
+	Height       int64       `json:"height,omitempty"`
+}
+
+// anchorBatch validates the hashes (400 naming the first bad line), stores
+// the list as a blob — the file proofs are computed from — and anchors its
+// Merkle root in one transaction.
+func (h *Handler) anchorBatch(c echo.Context) error {
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxBatchBody+1))
+	if err != nil {
+		return web.ErrBadRequest.Withf("read body: %v", err)
+	}
+	if len(body) > maxBatchBody {
+		return web.ErrTooLarge.Withf("a batch body is limited to %d bytes", maxBatchBody)
+	}
+	title, lines, err := parseBatch(c, body)
+	if err != nil {
+		return err
+	}
+	hashes, err := batchHashes(lines)
+	if err != nil {
+		return err
+	}
+	leaves := leavesFile(hashes)
+	blob, err := h.blobs.Put(c.Request().Context(), bytes.NewReader(leaves), storage.PutOptions{})
+	if err != nil {
+		return err
+	}
+	msg := evidence.AnchorBatch{Root: evidence.BatchRoot(hashes), Count: uint32(len(hashes)), LeavesSHA256: blob.SHA256, Title: title}
+	if err := msg.ValidateBasic(); err != nil {
+		return err
+	}
+	sub, err := h.web.Sign(c.Request().Context(), web.Caller(c), evidence.ModuleName, evidence.TypeAnchor, msg)
+	if err != nil {
+		return err
+	}
+	view := BatchView{Root: msg.Root, Count: len(hashes), LeavesSHA256: blob.SHA256, TxHash: sub.Hash, Status: sub.Status}
+	if sub.Result == nil {
+		return c.JSON(http.StatusAccepted, view)
+	}
+	if !sub.Result.OK() {
+		return errs.FromResult(sub.Result.Code, sub.Result.Codespace, sub.Result.Log)
+	}
+	var res evidence.BatchResult
+	if err := canon.Unmarshal(sub.Result.Data, &res); err != nil {
+		return err
+	}
+	view.Batch, view.Height = res.Batch, sub.Result.Height
+	return c.JSON(http.StatusCreated, view)
+}
+
+func parseBatch(c echo.Context, body []byte) (title string, lines []string, err error) {
+	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEApplicationJSON) {
+		var req BatchRequest
+		if err := decodeJSON(body, &req); err != nil {
+			return "", nil, err
+		}
+		return req.Title, req.Hashes, nil
+	}
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(make([]byte, 0, 4096), 4096)
+	for sc.Scan() {
+		lines = append(lines, strings.TrimSpace(sc.Text()))
+	}
+	if err := sc.Err(); err != nil {
+		return "", nil, errBadBatch.Withf("line %d: %v", len(lines)+1, err)
+	}
+	return c.QueryParam("title"), lines, nil
+}
+
+// batchHashes checks the lines: 1 to MaxBatch hashes of 64 lowercase hex
+// characters, no repeats. Errors name the first bad line, counted from 1.
+func batchHashes(lines []string) ([]chain.Hash, error) {
+	if len(lines) == 0 {
+		return nil, errBadBatch.Withf("the batch is empty")
+	}
+	if len(lines) > evidence.MaxBatch {
+		return nil, errBadBatch.Withf("line %d: a batch holds at most %d hashes", evidence.MaxBatch+1, evidence.MaxBatch)
+	}
+	hashes := make([]chain.Hash, len(lines))
+	seen := make(map[chain.Hash]int, len(lines))
+	for i, l := range lines {
+		h, err := chain.ParseHash(l)
+		if err != nil {
+			return nil, errBadBatch.Withf("line %d: %q is not a sha256 (64 lowercase hex characters)", i+1, truncate(l, 80))
+		}
+		if first, dup := seen[h]; dup {
+			return nil, errBadBatch.Withf("line %d: %s repeats line %d", i+1, h, first)
+		}
+		seen[h] = i + 1
+		hashes[i] = h
+	}
+	return hashes, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// leavesFile is the stored list: one lowercase hex hash a line.
+func leavesFile(hashes []chain.Hash) []byte {
+	out := make([]byte, 0, len(hashes)*65)
+	for _, h := range hashes {
+		out = hex.AppendEncode(out, h[:])
+		out = append(out, '\n')
+	}
+	return out
+}
+
+func (h *Handler) getBatch(c echo.Context) error {
+	id, err := evidence.ParseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var b evidence.Batch
+	if err := h.state.View(func(r chain.Reader) (err error) { b, err = evidence.GetBatch(r, id); return err }); err != nil {
+		return err
+	}
+	return web.JSON(c, b)
+}
+
+// ProofView proves a hash is in an anchored batch: the Merkle path from the
+// leaf to the root that the batch's transaction carries.
+type ProofView struct {
+	Batch   evidence.ID `json:"batch"`
+	Root    chain.Hash  `json:"root"`
+	Leaf    chain.Hash  `json:"leaf"`
+	Index   int64       `json:"index"`
+	Total   int64       `json:"total"`
+	Aunts   []string    `json:"aunts"` // hex, leaf to root
+	TxHash  chain.Hash  `json:"tx_hash"`
+	Height  int64       `json:"height"`
+	Receipt string      `json:"receipt_url"`
+}
+
+var errNotInBatch = errs.New(errs.KindNotFound, "evidence.not_in_batch", "the hash is not in this batch")
+
+func (h *Handler) batchProof(c echo.Context) error {
+	id, err := evidence.ParseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	leaf, err := chain.ParseHash(c.Param("sha256"))
+	if err != nil {
+		return errBadHash
+	}
+	var b evidence.Batch
+	if err := h.state.View(func(r chain.Reader) (err error) { b, err = evidence.GetBatch(r, id); return err }); err != nil {
+		return err
+	}
+	p, err := h.proofs.get(c.Request().Context(), h.blobs, b)
+	if err != nil {
+		return err
+	}
+	i, ok := p.index[leaf]
+	if !ok {
+		return errNotInBatch.Withf("%s is not in batch %d", leaf, id)
+	}
+	proof := p.proofs[i]
+	view := ProofView{Batch: b.ID, Root: b.Root, Leaf: leaf, Index: proof.Index, Total: proof.Total, TxHash: b.TxHash, Height: b.Height,
+		Receipt: "/api/v1/txs/" + b.TxHash.String() + "/receipt"}
+	for _, a := range proof.Aunts {
+		view.Aunts = append(view.Aunts, hex.EncodeToString(a))
+	}
+	return web.JSON(c, view)
+}
+
+// proofCache keeps the proofs of recently asked batches: computing them
+// reads the leaves blob and hashes the whole tree.
+type proofCache struct {
+	mu      sync.Mutex
+	batches map[evidence.ID]*batchProofs
+}
+
+type batchProofs struct {
+	index  map[chain.Hash]int
+	proofs []*merkle.Proof
+}
+
+const proofCacheSize = 4
+
+func (pc *proofCache) get(ctx context.Context, blobs storage.BlobStore, b evidence.Batch) (*batchProofs, error) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if p, ok := pc.batches[b.ID]; ok {
+		return p, nil
+	}
+	rc, _, err := blobs.Get(ctx, b.LeavesSHA256)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, err
+	}
+	hashes, err := batchHashes(strings.Fields(string(data)))
+	if err != nil {
+		return nil, errs.Internal.Withf("leaves of batch %d: %v", b.ID, err)
+	}
+	root, proofs := evidence.BatchProofs(hashes)
+	if root != b.Root {
+		return nil, errs.Internal.Withf("leaves of batch %d do not hash to its root", b.ID)
+	}
+	p := &batchProofs{index: make(map[chain.Hash]int, len(hashes)), proofs: proofs}
+	for i, h := range hashes {
+		p.index[h] = i
+	}
+	if pc.batches == nil {
+		pc.batches = map[evidence.ID]*batchProofs{}
+	}
+	for k := range pc.batches {
+		if len(pc.batches) < proofCacheSize {
+			break
+		}
+		delete(pc.batches, k)
+	}
+	pc.batches[b.ID] = p
+	return p, nil
+}
+
+// decodeJSON decodes strictly (unknown fields rejected) without requiring
+// canonical form.
+func decodeJSON(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return web.ErrBadRequest.Withf("invalid JSON body: %v", err)
+	}
+	return nil
+}
