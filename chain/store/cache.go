@@ -86,7 +86,11 @@ func (c *Cache) Iterate(r chain.Range, fn func(key, value []byte) bool) {
 			return false
 		}
 		if w, ok := c.writes[string(key)]; ok {
-			i++ // the buffered version of this key replaces the parent's
+			// The buffered version of this key replaces the parent's. The
+			// check keeps the merge right if fn wrote a key ahead of it.
+			if i < len(local) && local[i] == string(key) {
+				i++
+			}
 			if w.deleted {
 				return true
 			}

@@ -35,6 +35,8 @@ func applyOps(txn *badger.Txn, ops []op) error {
 // in between, Open applies the record again; the writes are absolute values,
 // so applying them twice is the same as once.
 func (s *Store) commitLarge(ops []op) error {
+	s.large.Lock()
+	defer s.large.Unlock()
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(keyRedo, encodeOps(ops)) }); err != nil {
 		return fmt.Errorf("write redo record: %w", err)
 	}

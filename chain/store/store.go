@@ -43,6 +43,10 @@ type Store struct {
 	db     *badger.DB
 	logger *slog.Logger
 
+	// large is held for writing while a commit too large for one Badger
+	// transaction is applied in parts, so that no reader sees half a block.
+	large sync.RWMutex
+
 	mu      sync.RWMutex
 	height  int64
 	appHash []byte
@@ -102,12 +106,16 @@ func (s *Store) LastTime() time.Time {
 
 // View runs fn over a consistent snapshot of committed state.
 func (s *Store) View(fn func(chain.Reader) error) error {
+	s.large.RLock()
+	defer s.large.RUnlock()
 	return s.db.View(func(txn *badger.Txn) error { return fn(snapshot{txn}) })
 }
 
 // TxResult returns the indexed result of a committed transaction.
 func (s *Store) TxResult(hash chain.Hash) (*chain.TxResult, bool, error) {
 	var res *chain.TxResult
+	s.large.RLock()
+	defer s.large.RUnlock()
 	err := s.db.View(func(txn *badger.Txn) error {
 		item, err := txn.Get(indexKey(hash))
 		if errors.Is(err, badger.ErrKeyNotFound) {
