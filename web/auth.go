@@ -25,13 +25,22 @@ func Caller(c echo.Context) *Identity {
 	return id
 }
 
-// RequireAuth lets a request through only with a valid API token:
-// "Authorization: Bearer chy_…".
+// RequireAuth lets a request through only with a valid API token
+// ("Authorization: Bearer chy_…") or the cookie of a signed-in page session;
+// with the cookie, unsafe methods must also send the CSRF token in the
+// X-CSRF-Token header.
 func (s *Server) RequireAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token, ok := bearerToken(c)
 		if !ok {
-			return ErrUnauthorized.Withf("authentication required: send \"Authorization: Bearer <api-token>\"")
+			if id, ok := s.sessionIdentity(c); ok {
+				if err := checkCSRFHeader(c); err != nil {
+					return err
+				}
+				c.Set(identityKey, id)
+				return next(c)
+			}
+			return ErrUnauthorized.Withf("authentication required: send \"Authorization: Bearer <api-token>\" or sign in")
 		}
 		user, key, err := s.keyring.AuthenticateToken(token)
 		if err != nil {

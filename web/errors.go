@@ -17,6 +17,11 @@ var (
 	ErrTooLarge     = errs.New(errs.KindTooLarge, "http.too_large", "request body too large")
 	ErrMethod       = errs.New(errs.KindInvalid, "http.method_not_allowed", "method not allowed")
 	ErrUnauthorized = errs.New(errs.KindUnauthorized, "http.unauthorized", "authentication required")
+	ErrForbidden    = errs.New(errs.KindForbidden, "http.forbidden", "forbidden")
+	ErrCSRF         = errs.New(errs.KindForbidden, "http.csrf", "missing or invalid CSRF token: reload the page and try again")
+	// ErrRateLimited answers 429 (statusOf), though its kind says 503: a
+	// retry later may succeed.
+	ErrRateLimited = errs.New(errs.KindUnavailable, "http.rate_limited", "too many attempts: wait a minute and try again")
 )
 
 // Status is the HTTP status for an error kind: the one mapping in the code.
@@ -65,6 +70,10 @@ func fromEcho(he *echo.HTTPError) *errs.Error {
 		return ErrTooLarge
 	case http.StatusUnauthorized:
 		return ErrUnauthorized
+	case http.StatusForbidden:
+		return ErrForbidden
+	case http.StatusTooManyRequests:
+		return ErrRateLimited
 	}
 	if he.Code >= 500 {
 		return errs.Internal
@@ -87,7 +96,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	} else {
 		e = errs.As(err)
 	}
-	status := Status(e.Kind)
+	status := statusOf(e)
 	if status >= 500 {
 		s.logger.Error("request failed", "request_id", requestID(c), "method", c.Request().Method,
 			"path", c.Request().URL.Path, "code", e.Code, "err", err)
@@ -101,10 +110,19 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if wantsHTML(c) {
-		_ = c.HTML(status, errorPage(status, e))
+		_ = s.renderError(c, status, e.Code, e.Message)
 		return
 	}
 	_ = c.JSON(status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message}})
+}
+
+// statusOf is the HTTP status of a coded error: its kind's, except for
+// codes HTTP has a more precise status for.
+func statusOf(e *errs.Error) int {
+	if e.Code == ErrRateLimited.Code {
+		return http.StatusTooManyRequests
+	}
+	return Status(e.Kind)
 }
 
 func hasCode(err error) bool {
@@ -115,8 +133,7 @@ func hasCode(err error) bool {
 // wantsHTML reports whether the request is a page view rather than an API
 // call: API paths always get JSON.
 func wantsHTML(c echo.Context) bool {
-	p := c.Request().URL.Path
-	if strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" || p == "/metrics" {
+	if !isPage(c.Request().URL.Path) {
 		return false
 	}
 	return strings.Contains(c.Request().Header.Get("Accept"), "text/html")

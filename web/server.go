@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/storage"
 	"github.com/chancery/chancery/web/keyring"
 )
@@ -68,6 +69,8 @@ type Deps struct {
 	Stats   func() ChainStats // for /metrics
 	Logger  *slog.Logger
 	Ready   []ReadyCheck // checked by /readyz beside the chain
+	State   chain.Viewer // committed state, for the account page
+	Roles   AccountRoles // members' keeper, for the account page
 }
 
 // Server is the HTTP server.
@@ -81,6 +84,10 @@ type Server struct {
 	logger  *slog.Logger
 	api     *echo.Group
 	uploads *echo.Group
+
+	state    chain.Viewer
+	roles    AccountRoles
+	sessions *sessionStore
 }
 
 // New builds the server with the chain API and health endpoints; apps add
@@ -119,6 +126,7 @@ func New(cfg Config, d Deps) *Server {
 	s.api = e.Group("/api/v1", middleware.BodyLimit(fmt.Sprint(cfg.BodyLimit)))
 	s.chainRoutes(s.api)
 	s.api.GET("/me", s.me, s.RequireAuth)
+	s.usePages(d)
 	return s
 }
 

@@ -44,7 +44,7 @@ func TestReceiveFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := New(DefaultConfig(), Deps{Blobs: store, Logger: slog.New(slog.DiscardHandler)})
-	s.echo.POST("/upload", func(c echo.Context) error {
+	s.echo.POST("/api/v1/upload", func(c echo.Context) error {
 		var expect chain.Hash
 		if q := c.QueryParam("sha256"); q != "" {
 			expect, _ = chain.ParseHash(q)
@@ -72,7 +72,7 @@ func TestReceiveFile(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			body, ctype := multipartBody(t, tc.content, map[string]string{"title": "Contract"})
-			req := httptest.NewRequest("POST", "/upload"+tc.query, body)
+			req := httptest.NewRequest("POST", "/api/v1/upload"+tc.query, body)
 			req.Header.Set("Content-Type", ctype)
 			rec := httptest.NewRecorder()
 			s.Handler().ServeHTTP(rec, req)
@@ -114,7 +114,7 @@ func TestReceiveFile(t *testing.T) {
 func TestReceiveFileRejectsNonMultipart(t *testing.T) {
 	store, _ := fs.Open(t.TempDir(), 1000)
 	s := New(DefaultConfig(), Deps{Blobs: store, Logger: slog.New(slog.DiscardHandler)})
-	s.echo.POST("/upload", func(c echo.Context) error {
+	s.echo.POST("/api/v1/upload", func(c echo.Context) error {
 		_, err := ReceiveFile(c, store, "file", chain.Hash{})
 		return err
 	})
@@ -122,7 +122,7 @@ func TestReceiveFileRejectsNonMultipart(t *testing.T) {
 		{"application/json", `{}`, "http.not_multipart"},
 		{"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--x--\r\n", "http.no_file"},
 	} {
-		req := httptest.NewRequest("POST", "/upload", strings.NewReader(tc.body))
+		req := httptest.NewRequest("POST", "/api/v1/upload", strings.NewReader(tc.body))
 		req.Header.Set("Content-Type", tc.ctype)
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, req)

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/chancery/chancery/web/keyring"
+	"github.com/chancery/chancery/web/views"
+)
+
+// maxNextLen bounds the page a sign-in returns to.
+const maxNextLen = 2048
+
+func (s *Server) loginPage(c echo.Context) error {
+	next := safeNext(c.QueryParam("next"))
+	if Caller(c) != nil {
+		return c.Redirect(http.StatusSeeOther, next)
+	}
+	return s.Render(c, http.StatusOK, "Sign in", views.Login(views.LoginView{
+		CSRF: CSRFToken(c), Next: nextField(next), SignedOut: c.QueryParam("signed_out") != "",
+	}))
+}
+
+// login checks the password by unwrapping the user's key with it and keeps
+// the key in a new session. Every failure reads the same, so the form tells
+// nobody which usernames exist.
+func (s *Server) login(c echo.Context) error {
+	username, password := strings.TrimSpace(c.FormValue("username")), c.FormValue("password")
+	next := safeNext(c.FormValue("next"))
+	user, key, err := s.keyring.Login(username, password)
+	if errors.Is(err, keyring.ErrBadCredentials) {
+		s.logger.Info("sign-in failed", "username", username, "remote", echo.ExtractIPDirect()(c.Request()))
+		return s.Render(c, http.StatusUnauthorized, "Sign in", views.Login(views.LoginView{
+			CSRF: CSRFToken(c), Username: username, Next: nextField(next), Error: keyring.ErrBadCredentials.Message,
+		}))
+	}
+	if err != nil {
+		return err
+	}
+	s.startSession(c, user, key)
+	s.logger.Info("signed in", "username", user.Username, "remote", echo.ExtractIPDirect()(c.Request()))
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) logout(c echo.Context) error {
+	s.endSession(c)
+	return c.Redirect(http.StatusSeeOther, "/login?signed_out=1")
+}
+
+// safeNext returns next if it is a path on this site, else "/": a sign-in
+// link must never send the user on to another site.
+func safeNext(next string) string {
+	if next == "" || len(next) > maxNextLen || next[0] != '/' || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	for _, r := range next {
+		// Browsers read a backslash as a slash ("/\evil.example"), and
+		// control characters have no place in a path.
+		if r == '\\' || r < 0x20 || r == 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	return next
+}
+
+// nextField is next as the form carries it: empty for the default.
+func nextField(next string) string {
+	if next == "/" {
+		return ""
+	}
+	return next
+}
