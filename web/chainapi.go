@@ -42,6 +42,7 @@ func (s *Server) chainRoutes(g *echo.Group) {
 	g.GET("/status", s.status)
 	g.POST("/txs", s.submitTx)
 	g.GET("/txs/:hash", s.getTx)
+	g.GET("/txs/:hash/receipt", s.getReceipt)
 	g.GET("/blocks", s.listBlocks)
 	g.GET("/blocks/:height", s.getBlock)
 }

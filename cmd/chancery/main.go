@@ -29,6 +29,7 @@ func commands() []command {
 		{"init", "[--home DIR] [--chain-id ID] [--demo]", "create a node home: keys, genesis, config, admin user", runInit},
 		{"start", "[--home DIR] [--http ADDR]", "run the node and its web server until interrupted", runStart},
 		{"keys", "new|list|show NAME [--dir DIR]", "manage local signing keys for scripts", runKeys},
+		{"verify", "RECEIPT [--file F|--sha256 H] [--genesis G]", "check a receipt offline: signatures, proofs, content", runVerify},
 		{"version", "", "print the version", runVersion},
 	}
 }

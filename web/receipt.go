@@ -1,0 +1,73 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/chain/receipt"
+	"github.com/chancery/chancery/shared/errs"
+)
+
+// ReceiptChain is a Chain that also serves receipts, from CometBFT's blocks,
+// commits, validator sets and block results: the running node's adapter in
+// cmd is one. It is kept apart from Chain so that chains without CometBFT's
+// stores (test fakes over chaintest) need not provide it; the receipt
+// endpoint then answers 503.
+type ReceiptChain interface {
+	ReceiptSource() receipt.Source
+}
+
+// receiptRetryAfter is the hint, in seconds, given while a receipt waits for
+// the next block: about one block interval.
+const receiptRetryAfter = 1
+
+var errNoReceipts = errs.New(errs.KindUnavailable, "chain.receipts_unavailable", "this server does not serve receipts")
+
+// PendingReceiptView is the 202 answer of GET /api/v1/txs/{hash}/receipt for
+// a committed transaction whose next block is not committed yet.
+type PendingReceiptView struct {
+	Hash              chain.Hash `json:"hash"`
+	Status            string     `json:"status"` // "pending_receipt"
+	RetryAfterSeconds int        `json:"retry_after_seconds"`
+}
+
+// getReceipt answers the receipt of a committed transaction (DESIGN §6):
+// 200 with the receipt, 202 with a retry hint until the block after the
+// transaction's is committed, 404 for a transaction not committed.
+func (s *Server) getReceipt(c echo.Context) error {
+	hash, err := chain.ParseHash(c.Param("hash"))
+	if err != nil {
+		return errBadHash
+	}
+	rc, ok := s.chain.(ReceiptChain)
+	if !ok {
+		return errNoReceipts
+	}
+	res, found, err := s.chain.TxResult(hash)
+	if err != nil {
+		return err
+	}
+	if !found {
+		if s.chain.Pending(hash) {
+			return errTxNotFound.Withf("transaction %s is not committed yet: its receipt exists one block after it is", hash)
+		}
+		return errTxNotFound.Withf("transaction %s not found: receipts exist for committed transactions only", hash)
+	}
+	r, err := receipt.Build(c.Request().Context(), rc.ReceiptSource(), hash, receipt.Location{Height: res.Height, Index: res.Index})
+	if errors.Is(err, receipt.ErrNotReady) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(receiptRetryAfter))
+		return c.JSON(http.StatusAccepted, PendingReceiptView{Hash: hash, Status: "pending_receipt", RetryAfterSeconds: receiptRetryAfter})
+	}
+	if err != nil {
+		return err
+	}
+	b, err := r.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, b)
+}
