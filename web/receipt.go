@@ -43,6 +43,13 @@ func (s *Server) getReceipt(c echo.Context) error {
 	if err != nil {
 		return errBadHash
 	}
+	return s.WriteReceipt(c, hash, nil)
+}
+
+// WriteReceipt answers with the receipt of the committed transaction hash,
+// carrying leaf (a batch member's path to the root the transaction anchored)
+// when it is not nil; or 202 with a retry hint until the receipt is ready.
+func (s *Server) WriteReceipt(c echo.Context, hash chain.Hash, leaf *receipt.Leaf) error {
 	rc, ok := s.chain.(ReceiptChain)
 	if !ok {
 		return errNoReceipts
@@ -65,6 +72,7 @@ func (s *Server) getReceipt(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	r.Leaf = leaf
 	b, err := r.MarshalJSON()
 	if err != nil {
 		return err

@@ -46,6 +46,20 @@ type Receipt struct {
 	Result           Result
 	// ResultProof proves Result under NextSignedHeader's LastResultsHash.
 	ResultProof merkle.Proof
+	// Leaf, when present, proves one hash of a batch the transaction
+	// anchored: its Merkle path to the "root" at the top level of the
+	// result data.
+	Leaf *Leaf
+}
+
+// Leaf is a batch member's path to its batch's root: RFC 6962 hashing, as
+// CometBFT's merkle.Proof, over the 32 bytes of each hash. Aunts go from the
+// leaf up.
+type Leaf struct {
+	SHA256 chain.Hash   `json:"sha256"`
+	Index  int64        `json:"index"`
+	Total  int64        `json:"total"`
+	Aunts  []chain.Hash `json:"aunts"`
 }
 
 // Result is the deterministic part of a transaction's result: what
@@ -73,13 +87,14 @@ type wire struct {
 	NextSignedHeader json.RawMessage `json:"next_signed_header"`
 	Result           Result          `json:"result"`
 	ResultProof      json.RawMessage `json:"result_proof"`
+	Leaf             *Leaf           `json:"leaf,omitempty"`
 }
 
 // MarshalJSON encodes the receipt in its one canonical form.
 func (r *Receipt) MarshalJSON() ([]byte, error) {
 	w := wire{
 		Version: r.Version, ChainID: r.ChainID, Tx: nonNil(r.Tx), TxHash: r.TxHash, Height: r.Height,
-		Result: r.Result,
+		Result: r.Result, Leaf: r.Leaf,
 	}
 	// nil and empty encode alike ("" here, omitted aunts below) so that
 	// each receipt has one form.
@@ -136,6 +151,7 @@ func Decode(b []byte) (*Receipt, error) {
 	}
 	r := &Receipt{
 		Version: w.Version, ChainID: w.ChainID, Tx: w.Tx, TxHash: w.TxHash, Height: w.Height, Result: w.Result,
+		Leaf: w.Leaf,
 	}
 	for _, p := range []struct {
 		name string

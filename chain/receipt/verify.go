@@ -11,6 +11,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	cmtbytes "github.com/cometbft/cometbft/libs/bytes"
+	"github.com/cometbft/cometbft/crypto/merkle"
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/chancery/chancery/chain"
@@ -36,6 +37,9 @@ type Proven struct {
 	// this true: the trusted set's, or, when Verify was given none, the
 	// receipt's own — then the caller must compare it with one it trusts.
 	ValidatorSetHash cmtbytes.HexBytes `json:"validator_set_hash"`
+	// Leaf is the batch member proven in the batch the transaction
+	// anchored, if the receipt carries one.
+	Leaf *Leaf `json:"leaf,omitempty"`
 }
 
 // Verify checks everything a receipt claims, offline, in this order:
@@ -65,7 +69,7 @@ func Verify(r *Receipt, trusted *types.ValidatorSet) (p Proven, err error) {
 	sh := r.SignedHeader
 	p = Proven{
 		ChainID: r.ChainID, Height: r.Height, Time: sh.Time.UTC(), TxHash: r.TxHash,
-		Code: r.Result.Code, Data: r.Result.Data, ValidatorSetHash: r.ValidatorSet.Hash(),
+		Code: r.Result.Code, Data: r.Result.Data, ValidatorSetHash: r.ValidatorSet.Hash(), Leaf: r.Leaf,
 	}
 	if t, err := tx.Decode(r.Tx); err == nil {
 		p.Module, p.Type = t.Body.Module, t.Body.Type
@@ -171,6 +175,34 @@ func verify(r *Receipt, trusted *types.ValidatorSet) error {
 	}
 	if err := rp.Verify(next.LastResultsHash, leaf); err != nil {
 		return fmt.Errorf("result_proof: %w (against next_signed_header's last_results_hash %X)", err, next.LastResultsHash)
+	}
+	if r.Leaf != nil {
+		return verifyLeaf(r.Leaf, r.Result)
+	}
+	return nil
+}
+
+// verifyLeaf checks a batch member's path to the "root" at the top level of
+// the (already proven) result data.
+func verifyLeaf(l *Leaf, res Result) error {
+	if res.Code != 0 {
+		return fmt.Errorf("leaf: the transaction failed (code %d), so it anchored no batch", res.Code)
+	}
+	var data struct {
+		Root *chain.Hash `json:"root"`
+	}
+	if err := json.Unmarshal(res.Data, &data); err != nil || data.Root == nil {
+		return errors.New(`leaf: the result data has no top-level "root": this transaction anchored no batch`)
+	}
+	p := merkle.Proof{Total: l.Total, Index: l.Index, LeafHash: leafHash(l.SHA256[:])}
+	for _, a := range l.Aunts {
+		p.Aunts = append(p.Aunts, a[:])
+	}
+	if err := p.ValidateBasic(); err != nil {
+		return fmt.Errorf("leaf: %w", err)
+	}
+	if err := p.Verify(data.Root[:], l.SHA256[:]); err != nil {
+		return fmt.Errorf("leaf: %s is not in the batch with root %s: %w", l.SHA256, data.Root, err)
 	}
 	return nil
 }
@@ -298,11 +330,15 @@ func GenesisValidators(doc *types.GenesisDoc) (*types.ValidatorSet, error) {
 
 // ContentSHA256 returns the "sha256" field at the top level of the proven
 // result data: by convention (see the package doc), the hex SHA-256 of the
-// content a module's transaction records. It fails if the transaction
+// content a module's transaction records; for a receipt with a Leaf, the
+// batch member's hash. It fails if the transaction
 // failed or its data has no such field.
 func (p Proven) ContentSHA256() (string, error) {
 	if p.Code != 0 {
 		return "", fmt.Errorf("the transaction failed (code %d): it proves no content", p.Code)
+	}
+	if p.Leaf != nil {
+		return p.Leaf.SHA256.String(), nil // a batch member, proven by Verify
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(p.Data, &fields); err != nil || fields == nil {

@@ -28,6 +28,23 @@ type apiNode struct {
 	url     string
 	chainID string
 	admin   string // API token
+	home    string
+}
+
+// token returns the API token of a demo user of the node's home.
+func (n *apiNode) token(user string) string {
+	n.t.Helper()
+	b, err := os.ReadFile(filepath.Join(n.home, demoUsersFile))
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 4 && f[0] == user {
+			return f[3]
+		}
+	}
+	n.t.Fatalf("no demo user %q", user)
+	return ""
 }
 
 func startInProcess(t *testing.T) *apiNode {
@@ -53,7 +70,7 @@ func startInProcess(t *testing.T) *apiNode {
 		}
 	})
 	token, _ := os.ReadFile(filepath.Join(home, adminTokenFile))
-	n := &apiNode{t: t, url: "http://" + cfg.HTTP.Addr, chainID: "chancery-local", admin: strings.TrimSpace(string(token))}
+	n := &apiNode{t: t, url: "http://" + cfg.HTTP.Addr, chainID: "chancery-local", admin: strings.TrimSpace(string(token)), home: home}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if code, _ := n.do("GET", "/readyz", "", nil); code == http.StatusOK {

@@ -48,6 +48,7 @@ func (h *Handler) APIRoutes() {
 	up.POST("/evidence/batches", h.anchorBatch, h.web.RequireAuth)
 	api.GET("/evidence/batches/:id", h.getBatch)
 	api.GET("/evidence/batches/:id/proofs/:sha256", h.batchProof)
+	api.GET("/evidence/batches/:id/proofs/:sha256/receipt", h.batchReceipt)
 }
 
 var errBadHash = evidence.ErrInvalidHash
@@ -115,15 +116,7 @@ func (h *Handler) depositMsg(c echo.Context) (evidence.Deposit, error) {
 		if err != nil {
 			return evidence.Deposit{}, err
 		}
-		f := up.Fields
-		title := f["title"]
-		if title == "" {
-			title = up.FileName
-		}
-		msg := evidence.Deposit{
-			SHA256: up.Blob.SHA256, Size: up.Blob.Size, MediaType: up.MediaType, FileName: up.FileName,
-			Title: title, Description: f["description"], CaseRef: f["case_ref"], Stored: true,
-		}
+		msg := uploadedDeposit(up)
 		return msg, msg.ValidateBasic()
 	}
 	var req DepositRequest
@@ -139,6 +132,20 @@ func (h *Handler) depositMsg(c echo.Context) (evidence.Deposit, error) {
 		Title: req.Title, Description: req.Description, CaseRef: req.CaseRef,
 	}
 	return msg, msg.ValidateBasic()
+}
+
+// uploadedDeposit is the deposit of a file received into the blob store,
+// titled by its file name unless the form gave a title.
+func uploadedDeposit(up web.Upload) evidence.Deposit {
+	f := up.Fields
+	title := strings.TrimSpace(f["title"])
+	if title == "" {
+		title = up.FileName
+	}
+	return evidence.Deposit{
+		SHA256: up.Blob.SHA256, Size: up.Blob.Size, MediaType: up.MediaType, FileName: up.FileName,
+		Title: title, Description: f["description"], CaseRef: strings.TrimSpace(f["case_ref"]), Stored: true,
+	}
 }
 
 // expectedHash is the ?sha256= a browser sends after hashing the file itself,
@@ -157,7 +164,12 @@ type DuplicateView struct {
 
 func (h *Handler) duplicate(c echo.Context, err error, sum chain.Hash) error {
 	e := errs.As(err)
-	org := web.Caller(c).User.Org
+	existing := h.existingDeposit(web.Caller(c).User.Org, sum)
+	return c.JSON(http.StatusConflict, DuplicateView{ErrorBody: web.ErrorBody{Error: web.ErrorDetail{Code: e.Code, Message: e.Message}}, Existing: existing})
+}
+
+// existingDeposit is org's deposit of sum, or nil.
+func (h *Handler) existingDeposit(org string, sum chain.Hash) *evidence.Evidence {
 	var existing *evidence.Evidence
 	_ = h.state.View(func(r chain.Reader) error {
 		all, err := evidence.ByHash(r, sum)
@@ -168,7 +180,7 @@ func (h *Handler) duplicate(c echo.Context, err error, sum chain.Hash) error {
 		}
 		return err
 	})
-	return c.JSON(http.StatusConflict, DuplicateView{ErrorBody: web.ErrorBody{Error: web.ErrorDetail{Code: e.Code, Message: e.Message}}, Existing: existing})
+	return existing
 }
 
 // RecordView is a deposit with everything recorded about it.
@@ -303,7 +315,7 @@ func (h *Handler) download(c echo.Context) error {
 		return err
 	}
 	sub, err := h.web.Sign(c.Request().Context(), caller, evidence.ModuleName, evidence.TypeAccess,
-		evidence.Access{ID: id, Purpose: c.QueryParam("purpose")})
+		evidence.Access{ID: id, Purpose: c.FormValue("purpose")}) // ?purpose=, or the page's form field
 	if err != nil {
 		return err
 	}

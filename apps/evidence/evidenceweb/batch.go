@@ -16,6 +16,7 @@ import (
 
 	"github.com/chancery/chancery/apps/evidence"
 	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/chain/receipt"
 	"github.com/chancery/chancery/shared/canon"
 	"github.com/chancery/chancery/shared/errs"
 	"github.com/chancery/chancery/storage"
@@ -183,33 +184,56 @@ type ProofView struct {
 var errNotInBatch = errs.New(errs.KindNotFound, "evidence.not_in_batch", "the hash is not in this batch")
 
 func (h *Handler) batchProof(c echo.Context) error {
-	id, err := evidence.ParseID(c.Param("id"))
+	b, proof, err := h.leafProof(c)
 	if err != nil {
 		return err
+	}
+	view := ProofView{Batch: b.ID, Root: b.Root, Leaf: proof.SHA256, Index: proof.Index, Total: proof.Total, TxHash: b.TxHash, Height: b.Height,
+		Receipt: c.Request().URL.Path + "/receipt"}
+	for _, a := range proof.Aunts {
+		view.Aunts = append(view.Aunts, a.String())
+	}
+	return web.JSON(c, view)
+}
+
+// batchReceipt is the receipt of the batch's transaction with the hash's
+// path to the batch root: `chancery verify --sha256 <hash>` accepts it.
+func (h *Handler) batchReceipt(c echo.Context) error {
+	b, proof, err := h.leafProof(c)
+	if err != nil {
+		return err
+	}
+	return h.web.WriteReceipt(c, b.TxHash, proof)
+}
+
+// leafProof finds the batch of the request and the path of its hash.
+func (h *Handler) leafProof(c echo.Context) (evidence.Batch, *receipt.Leaf, error) {
+	var b evidence.Batch
+	id, err := evidence.ParseID(c.Param("id"))
+	if err != nil {
+		return b, nil, err
 	}
 	leaf, err := chain.ParseHash(c.Param("sha256"))
 	if err != nil {
-		return errBadHash
+		return b, nil, errBadHash
 	}
-	var b evidence.Batch
 	if err := h.state.View(func(r chain.Reader) (err error) { b, err = evidence.GetBatch(r, id); return err }); err != nil {
-		return err
+		return b, nil, err
 	}
 	p, err := h.proofs.get(c.Request().Context(), h.blobs, b)
 	if err != nil {
-		return err
+		return b, nil, err
 	}
 	i, ok := p.index[leaf]
 	if !ok {
-		return errNotInBatch.Withf("%s is not in batch %d", leaf, id)
+		return b, nil, errNotInBatch.Withf("%s is not in batch %d", leaf, id)
 	}
 	proof := p.proofs[i]
-	view := ProofView{Batch: b.ID, Root: b.Root, Leaf: leaf, Index: proof.Index, Total: proof.Total, TxHash: b.TxHash, Height: b.Height,
-		Receipt: "/api/v1/txs/" + b.TxHash.String() + "/receipt"}
-	for _, a := range proof.Aunts {
-		view.Aunts = append(view.Aunts, hex.EncodeToString(a))
+	out := &receipt.Leaf{SHA256: leaf, Index: proof.Index, Total: proof.Total, Aunts: make([]chain.Hash, len(proof.Aunts))}
+	for j, a := range proof.Aunts {
+		copy(out.Aunts[j][:], a)
 	}
-	return web.JSON(c, view)
+	return b, out, nil
 }
 
 // proofCache keeps the proofs of recently asked batches: computing them

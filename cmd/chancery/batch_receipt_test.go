@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBatchLeafReceipt: a hash anchored in a batch gets a receipt that
+// `chancery verify --sha256` accepts for that hash and for no other, and
+// that fails when its path is changed.
+func TestBatchLeafReceipt(t *testing.T) {
+	n := startInProcess(t)
+	var lines []string
+	for i := range 1000 {
+		sum := sha256.Sum256([]byte(fmt.Sprint("record ", i)))
+		lines = append(lines, hex.EncodeToString(sum[:]))
+	}
+	req, _ := http.NewRequest("POST", n.url+"/api/v1/evidence/batches?title=nightly", strings.NewReader(strings.Join(lines, "\n")))
+	req.Header.Set("Content-Type", "text/plain")
+	req.Header.Set("Authorization", "Bearer "+n.token("notary"))
+	var anchored struct {
+		Batch  int    `json:"batch"`
+		TxHash string `json:"tx_hash"`
+		Status string `json:"status"`
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decodeBody(t, res, &anchored)
+	if res.StatusCode != http.StatusCreated || anchored.Status != "committed" {
+		t.Fatalf("anchor: %d %+v", res.StatusCode, anchored)
+	}
+
+	leaf := lines[617]
+	raw := pollReceipt(t, n, fmt.Sprintf("/api/v1/evidence/batches/%d/proofs/%s/receipt", anchored.Batch, leaf), anchored.TxHash)
+	path := filepath.Join(t.TempDir(), "leaf.json")
+	os.WriteFile(path, raw, 0o600)
+
+	if code, out, stderr := runCLI(t, "verify", path, "--sha256", leaf); code != 0 || !strings.Contains(out, leaf) {
+		t.Fatalf("verify leaf: %d %s %s", code, out, stderr)
+	}
+	if code, _, stderr := runCLI(t, "verify", path, "--sha256", lines[618]); code != 1 || strings.Count(stderr, "\n") != 1 {
+		t.Fatalf("verify with another hash: %d %q", code, stderr)
+	}
+	// Change one aunt of the path: the leaf no longer reaches the root.
+	i := bytes.Index(raw, []byte(`"aunts":["`)) + len(`"aunts":["`)
+	tampered := bytes.Clone(raw)
+	tampered[i] ^= 1
+	if tampered[i] > 'f' || (tampered[i] > '9' && tampered[i] < 'a') {
+		tampered[i] = '0' + (tampered[i] & 7)
+	}
+	os.WriteFile(path, tampered, 0o600)
+	if code, _, stderr := runCLI(t, "verify", path, "--sha256", leaf); code != 1 || !strings.Contains(stderr, "leaf") {
+		t.Fatalf("verify tampered path: %d %q", code, stderr)
+	}
+}
+
+func decodeBody(t *testing.T, res *http.Response, v any) {
+	t.Helper()
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+		t.Fatalf("decode %s answer: %v", res.Request.URL.Path, err)
+	}
+}
