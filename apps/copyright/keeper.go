@@ -261,17 +261,6 @@ func workIDByHash(r chain.Reader, h chain.Hash) (ID, error) {
 	return ID(n), nil
 }
 
-// nextID advances the counter at key and returns the new id.
-func nextID(kv chain.KV, key string) ID {
-	var n uint64
-	if v := kv.Get([]byte(key)); v != nil {
-		n, _ = strconv.ParseUint(string(v), 10, 64)
-	}
-	n++
-	kv.Set([]byte(key), []byte(strconv.FormatUint(n, 10)))
-	return ID(n)
-}
-
 // holder reports whether addr is a current holder of w.
 func (w Work) holder(addr chain.Address) bool {
 	return slices.ContainsFunc(w.Holders, func(h Holder) bool { return h.Account == addr })

@@ -1,8 +1,6 @@
 package copyright
 
 import (
-	"fmt"
-
 	"github.com/chancery/chancery/chain"
 )
 
@@ -44,49 +42,37 @@ const (
 	idDigits          = 20
 )
 
-func idText(id ID) string { return fmt.Sprintf("%020d", uint64(id)) }
-
-func workKey(id ID) []byte                     { return []byte(workPrefix + idText(id)) }
+func workKey(id ID) []byte                     { return []byte(workPrefix + id.Key()) }
 func hashKey(h chain.Hash) []byte              { return []byte(hashPrefix + h.String()) }
 func holderIndexPrefix(a chain.Address) []byte { return []byte(holderPrefix + a.String() + "/") }
 func holderKey(a chain.Address, id ID) []byte {
-	return append(holderIndexPrefix(a), idText(id)...)
+	return append(holderIndexPrefix(a), id.Key()...)
 }
 func tokenPrefix(prefix string) []byte    { return []byte(idxPrefix + prefix) }
-func tokenKey(token string, id ID) []byte { return []byte(idxPrefix + token + "/" + idText(id)) }
-func tokensKey(id ID) []byte              { return []byte(tokensPrefix + idText(id)) }
-func historyIndexPrefix(id ID) []byte     { return []byte(historyPrefix + idText(id) + "/") }
+func tokenKey(token string, id ID) []byte { return []byte(idxPrefix + token + "/" + id.Key()) }
+func tokensKey(id ID) []byte              { return []byte(tokensPrefix + id.Key()) }
+func historyIndexPrefix(id ID) []byte     { return []byte(historyPrefix + id.Key() + "/") }
 func historyKey(id ID, n uint64) []byte {
-	return append(historyIndexPrefix(id), idText(ID(n))...)
+	return append(historyIndexPrefix(id), ID(n).Key()...)
 }
-func licenseKey(id ID) []byte            { return []byte(licensePrefix + idText(id)) }
-func workLicenseIndexPrefix(w ID) []byte { return []byte(workLicensePrefix + idText(w) + "/") }
-func workLicenseKey(w, l ID) []byte      { return append(workLicenseIndexPrefix(w), idText(l)...) }
+func licenseKey(id ID) []byte            { return []byte(licensePrefix + id.Key()) }
+func workLicenseIndexPrefix(w ID) []byte { return []byte(workLicensePrefix + w.Key() + "/") }
+func workLicenseKey(w, l ID) []byte      { return append(workLicenseIndexPrefix(w), l.Key()...) }
 func licenseTermIndexPrefix(w ID, scope chain.Hash, territory string) []byte {
-	p := licenseTermPrefix + idText(w) + "/" + scope.String() + "/"
+	p := licenseTermPrefix + w.Key() + "/" + scope.String() + "/"
 	if territory != "" {
 		p += territory + "/"
 	}
 	return []byte(p)
 }
 func licenseTermKey(l License) []byte {
-	return append(licenseTermIndexPrefix(l.Work, scopeHash(l.Scope), l.Territory), idText(l.ID)...)
+	return append(licenseTermIndexPrefix(l.Work, scopeHash(l.Scope), l.Territory), l.ID.Key()...)
 }
-func disputeKey(id ID) []byte            { return []byte(disputePrefix + idText(id)) }
-func workDisputeIndexPrefix(w ID) []byte { return []byte(workDisputePrefix + idText(w) + "/") }
-func workDisputeKey(w, d ID) []byte      { return append(workDisputeIndexPrefix(w), idText(d)...) }
+func disputeKey(id ID) []byte            { return []byte(disputePrefix + id.Key()) }
+func workDisputeIndexPrefix(w ID) []byte { return []byte(workDisputePrefix + w.Key() + "/") }
+func workDisputeKey(w, d ID) []byte      { return append(workDisputeIndexPrefix(w), d.Key()...) }
 
 // idFromKey reads the id at the end of an index key.
 func idFromKey(key []byte) (ID, error) {
-	if len(key) < idDigits {
-		return 0, fmt.Errorf("index key %q too short", key)
-	}
-	var n uint64
-	for _, c := range key[len(key)-idDigits:] {
-		if c < '0' || c > '9' {
-			return 0, fmt.Errorf("index key %q does not end in an id", key)
-		}
-		n = n*10 + uint64(c-'0')
-	}
-	return ID(n), nil
+	return chain.SerialAt(key)
 }

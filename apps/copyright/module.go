@@ -145,7 +145,7 @@ func (m *Module) register(ctx *chain.Context, msg *Register) (any, error) {
 	}
 
 	w := Work{
-		ID: nextID(ctx.State, seqKey), SHA256: msg.SHA256, Stored: msg.Stored, Title: msg.Title, Kind: msg.Kind,
+		ID: chain.NextSerial(ctx.State, []byte(seqKey)), SHA256: msg.SHA256, Stored: msg.Stored, Title: msg.Title, Kind: msg.Kind,
 		Authors: msg.Authors, Created: msg.Created, Description: msg.Description, Registrant: ctx.Signer, Org: org,
 		Stamp: stampOf(ctx), Status: StatusRegistered,
 	}
@@ -290,7 +290,7 @@ func (m *Module) grantLicense(ctx *chain.Context, msg *GrantLicense) (any, error
 		return nil, ErrLicenseConflict.Withf("license %d (%s, %q in %s, %s to %s) overlaps this one", o.ID, exclusivity(o), o.Scope, o.Territory, o.Start, o.End)
 	}
 	l := License{Work: w.ID, Grant: msg.Grant, GrantedBy: ctx.Signer, Org: org, Stamp: stampOf(ctx)}
-	l.ID = nextID(ctx.State, licenseSeqKey)
+	l.ID = chain.NextSerial(ctx.State, []byte(licenseSeqKey))
 	chain.Save(ctx.State, licenseKey(l.ID), l)
 	ctx.State.Set(workLicenseKey(w.ID, l.ID), []byte{})
 	ctx.State.Set(licenseTermKey(l), []byte{})
@@ -342,7 +342,7 @@ func (m *Module) openDispute(ctx *chain.Context, msg *OpenDispute) (any, error) 
 		return nil, err
 	}
 	d := Dispute{
-		ID: nextID(ctx.State, disputeSeqKey), Work: w.ID, Evidence: msg.Evidence, Claim: msg.Claim, Claimant: ctx.Signer,
+		ID: chain.NextSerial(ctx.State, []byte(disputeSeqKey)), Work: w.ID, Evidence: msg.Evidence, Claim: msg.Claim, Claimant: ctx.Signer,
 		Org: org, Status: DisputeOpen, Stamp: stampOf(ctx),
 	}
 	chain.Save(ctx.State, disputeKey(d.ID), d)

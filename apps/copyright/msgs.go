@@ -3,7 +3,6 @@ package copyright
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -67,17 +66,15 @@ const Worldwide = "worldwide"
 
 // ID numbers works, and separately licenses and disputes, in the order the
 // chain accepted them, from 1.
-type ID uint64
-
-func (id ID) String() string { return strconv.FormatUint(uint64(id), 10) }
+type ID = chain.Serial
 
 // ParseID reads an id from its decimal form.
 func ParseID(s string) (ID, error) {
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || n == 0 || s != strconv.FormatUint(n, 10) {
+	id, ok := chain.ParseSerial(s)
+	if !ok {
 		return 0, ErrInvalid.Withf("id must be a positive whole number, got %q", s)
 	}
-	return ID(n), nil
+	return id, nil
 }
 
 // Date is a calendar day written YYYY-MM-DD. Days are UTC days, compared

@@ -1,7 +1,6 @@
 package evidence
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/chancery/chancery/chain"
@@ -118,17 +117,6 @@ func loadActive(r chain.Reader, id ID) (Evidence, error) {
 }
 
 func saveEvidence(kv chain.KV, ev Evidence) { chain.Save(kv, recordKey(ev.ID), ev) }
-
-// nextID advances the counter at key and returns the new id.
-func nextID(kv chain.KV, key string) ID {
-	var n uint64
-	if v := kv.Get([]byte(key)); v != nil {
-		n, _ = strconv.ParseUint(string(v), 10, 64)
-	}
-	n++
-	kv.Set([]byte(key), []byte(strconv.FormatUint(n, 10)))
-	return ID(n)
-}
 
 // mayAccess reports whether the account may open the evidence's file: its
 // depositing organisation, an attesting organisation, custodians and courts.

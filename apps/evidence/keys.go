@@ -1,9 +1,8 @@
 package evidence
 
 import (
-	"fmt"
-
 	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/shared/errs"
 )
 
 // State layout. Ids are written as 20-digit decimals in keys, so keys sort
@@ -32,38 +31,30 @@ const (
 	batchRootPrefix = "evidence/batch-root/"
 )
 
-func idText(id ID) string { return fmt.Sprintf("%020d", uint64(id)) }
-
-func recordKey(id ID) []byte              { return []byte(recordPrefix + idText(id)) }
+func recordKey(id ID) []byte              { return []byte(recordPrefix + id.Key()) }
 func hashIndexPrefix(h chain.Hash) []byte { return []byte(hashPrefix + h.String() + "/") }
 func hashIndexKey(h chain.Hash, id ID) []byte {
-	return append(hashIndexPrefix(h), idText(id)...)
+	return append(hashIndexPrefix(h), id.Key()...)
 }
 func orgHashKey(org string, h chain.Hash) []byte {
 	return []byte(orgHashPrefix + org + "/" + h.String())
 }
 func orgIndexPrefix(org string) []byte     { return []byte(orgPrefix + org + "/") }
-func orgIndexKey(org string, id ID) []byte { return append(orgIndexPrefix(org), idText(id)...) }
-func attestIndexPrefix(id ID) []byte       { return []byte(attestPrefix + idText(id) + "/") }
+func orgIndexKey(org string, id ID) []byte { return append(orgIndexPrefix(org), id.Key()...) }
+func attestIndexPrefix(id ID) []byte       { return []byte(attestPrefix + id.Key() + "/") }
 func attestKey(id ID, org string) []byte   { return append(attestIndexPrefix(id), org...) }
-func custodyIndexPrefix(id ID) []byte      { return []byte(custodyPrefix + idText(id) + "/") }
+func custodyIndexPrefix(id ID) []byte      { return []byte(custodyPrefix + id.Key() + "/") }
 func custodyKey(id ID, n uint64) []byte {
-	return append(custodyIndexPrefix(id), fmt.Sprintf("%020d", n)...)
+	return append(custodyIndexPrefix(id), chain.Serial(n).Key()...)
 }
-func batchKey(id ID) []byte               { return []byte(batchPrefix + idText(id)) }
+func batchKey(id ID) []byte               { return []byte(batchPrefix + id.Key()) }
 func batchRootKey(root chain.Hash) []byte { return []byte(batchRootPrefix + root.String()) }
 
 // idFromKey reads the id at the end of an index key.
 func idFromKey(key []byte) (ID, error) {
-	if len(key) < 20 {
-		return 0, fmt.Errorf("index key %q too short", key)
+	id, err := chain.SerialAt(key)
+	if err != nil {
+		return 0, errs.Internal.Withf("evidence: %v", err)
 	}
-	var n uint64
-	for _, c := range key[len(key)-20:] {
-		if c < '0' || c > '9' {
-			return 0, fmt.Errorf("index key %q does not end in an id", key)
-		}
-		n = n*10 + uint64(c-'0')
-	}
-	return ID(n), nil
+	return id, nil
 }

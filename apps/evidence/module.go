@@ -88,7 +88,7 @@ func (m *Module) deposit(ctx *chain.Context, msg *Deposit) (any, error) {
 		return nil, ErrDuplicate.Withf("organisation %q already deposited %s as evidence %s", org, msg.SHA256, v)
 	}
 	ev := Evidence{
-		ID: nextID(ctx.State, seqKey), SHA256: msg.SHA256, Size: msg.Size, MediaType: msg.MediaType,
+		ID: chain.NextSerial(ctx.State, []byte(seqKey)), SHA256: msg.SHA256, Size: msg.Size, MediaType: msg.MediaType,
 		FileName: msg.FileName, Title: msg.Title, Description: msg.Description, CaseRef: msg.CaseRef,
 		Stored: msg.Stored, Org: org, Depositor: ctx.Signer, Height: ctx.Height, Time: ctx.Time, TxHash: ctx.TxHash,
 	}
@@ -194,7 +194,7 @@ func (m *Module) anchor(ctx *chain.Context, msg *AnchorBatch) (any, error) {
 		return nil, ErrDuplicateBatch.Withf("root %s is already anchored as batch %s", msg.Root, v)
 	}
 	b := Batch{
-		ID: nextID(ctx.State, batchSeqKey), Root: msg.Root, Count: msg.Count, LeavesSHA256: msg.LeavesSHA256,
+		ID: chain.NextSerial(ctx.State, []byte(batchSeqKey)), Root: msg.Root, Count: msg.Count, LeavesSHA256: msg.LeavesSHA256,
 		Title: msg.Title, Org: org, Depositor: ctx.Signer, Height: ctx.Height, Time: ctx.Time, TxHash: ctx.TxHash,
 	}
 	chain.Save(ctx.State, batchKey(b.ID), b)

@@ -1,7 +1,7 @@
 package evidence
 
 import (
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/chancery/chancery/chain"
@@ -36,17 +36,15 @@ const (
 
 // ID numbers evidence deposits (and, separately, batches) in the order the
 // chain accepted them, from 1.
-type ID uint64
-
-func (id ID) String() string { return strconv.FormatUint(uint64(id), 10) }
+type ID = chain.Serial
 
 // ParseID reads an id from its decimal form.
 func ParseID(s string) (ID, error) {
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || n == 0 || s != strconv.FormatUint(n, 10) {
+	id, ok := chain.ParseSerial(s)
+	if !ok {
 		return 0, ErrInvalid.Withf("evidence id must be a positive whole number, got %q", s)
 	}
-	return ID(n), nil
+	return id, nil
 }
 
 // Deposit records a file's or a hash's existence. Stored says whether the
@@ -88,6 +86,9 @@ func (m *Attest) ValidateBasic() error {
 
 // Custody actions a custodian records.
 var custodyActions = []string{"received", "transferred", "stored", "sealed", "unsealed", "examined", "returned", "note"}
+
+// CustodyActions are the actions a custody entry may record, for forms.
+func CustodyActions() []string { return slices.Clone(custodyActions) }
 
 // Custody records a step in the chain of custody.
 type Custody struct {

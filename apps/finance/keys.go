@@ -1,9 +1,6 @@
 package finance
 
 import (
-	"fmt"
-	"strconv"
-
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/shared/errs"
 )
@@ -42,12 +39,10 @@ const (
 	requestsPrefix     = "finance/requests/"
 )
 
-func idText(id ID) string { return fmt.Sprintf("%020d", uint64(id)) }
+func recordKey(id ID) []byte { return []byte(recordPrefix + id.Key()) }
+func sizeKey(root ID) []byte { return []byte(sizePrefix + root.Key()) }
 
-func recordKey(id ID) []byte { return []byte(recordPrefix + idText(id)) }
-func sizeKey(root ID) []byte { return []byte(sizePrefix + idText(root)) }
-
-func treeIndexPrefix(root ID) []byte { return []byte(treePrefix + idText(root) + "/") }
+func treeIndexPrefix(root ID) []byte { return []byte(treePrefix + root.Key() + "/") }
 func issuedIndexPrefix(org string) []byte {
 	return []byte(issuedPrefix + org + "/")
 }
@@ -71,7 +66,7 @@ func requestsIndexPrefix(bank string) []byte {
 
 // indexKeys returns the index entries of p as it is now.
 func indexKeys(p *Receivable) []string {
-	id := idText(p.ID)
+	id := p.ID.Key()
 	keys := []string{
 		string(treeIndexPrefix(p.Root)) + id,
 		string(heldIndexPrefix(p.Holder, "")) + id,
@@ -94,9 +89,9 @@ func indexKeys(p *Receivable) []string {
 
 // idFromKey reads the id at the end of an index key.
 func idFromKey(key []byte) (ID, error) {
-	n, err := strconv.ParseUint(string(key[max(0, len(key)-20):]), 10, 64)
-	if err != nil || len(key) < 20 {
-		return 0, errs.Internal.Withf("index key %q does not end in an id", key)
+	id, err := chain.SerialAt(key)
+	if err != nil {
+		return 0, errs.Internal.Withf("finance: %v", err)
 	}
-	return ID(n), nil
+	return id, nil
 }

@@ -1,8 +1,6 @@
 package finance
 
 import (
-	"strconv"
-
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/shared/check"
 )
@@ -38,17 +36,15 @@ const (
 
 // ID numbers pieces in the order the chain created them, from 1. An
 // original receivable is a piece too: the root of its tree.
-type ID uint64
-
-func (id ID) String() string { return strconv.FormatUint(uint64(id), 10) }
+type ID = chain.Serial
 
 // ParseID reads an id from its decimal form.
 func ParseID(s string) (ID, error) {
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || n == 0 || s != strconv.FormatUint(n, 10) {
+	id, ok := chain.ParseSerial(s)
+	if !ok {
 		return 0, ErrInvalid.Withf("receivable id must be a positive whole number, got %q", s)
 	}
-	return ID(n), nil
+	return id, nil
 }
 
 // Issue creates a receivable the signer's organisation (a core enterprise)

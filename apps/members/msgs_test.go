@@ -25,7 +25,6 @@ func TestValidOrgID(t *testing.T) {
 	}
 }
 
-
 func TestDecodeGenesis(t *testing.T) {
 	valid, err := json.MarshalIndent(testGenesis(), "", "\t")
 	if err != nil {
