@@ -1,0 +1,453 @@
+package evidenceweb
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/chancery/chancery/apps/evidence"
+	"github.com/chancery/chancery/apps/members"
+	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/shared/canon"
+	"github.com/chancery/chancery/shared/errs"
+	"github.com/chancery/chancery/storage"
+	"github.com/chancery/chancery/web"
+	"github.com/chancery/chancery/web/views"
+)
+
+// Pages registers the evidence pages: the organisation's deposits, the
+// deposit page, a deposit's page and certificate, and the verify page. Forms
+// sign as the signed-in user; the chain checks the roles again, so hiding a
+// form is only a courtesy.
+func (h *Handler) Pages(e *echo.Echo) {
+	e.GET("/evidence", h.listPage, h.web.RequireLogin)
+	e.GET("/evidence/deposit", h.depositPage, h.web.RequireLogin)
+	e.POST("/evidence/deposit", h.depositUploadForm, h.web.RequireLogin)
+	e.POST("/evidence/deposit/hash", h.depositHashForm, h.web.RequireLogin)
+	e.GET("/evidence/verify", h.verifyPage, h.web.RequireLogin)
+	e.GET("/evidence/:id", h.detailPage)
+	e.GET("/evidence/:id/certificate", h.certificatePage)
+	e.POST("/evidence/:id/attest", h.attestForm, h.web.RequireLogin)
+	e.POST("/evidence/:id/custody", h.custodyForm, h.web.RequireLogin)
+	e.POST("/evidence/:id/withdraw", h.withdrawForm, h.web.RequireLogin)
+	e.POST("/evidence/:id/download", h.downloadForm, h.web.RequireLogin)
+}
+
+// navLink is an entry of the app's own navigation.
+type navLink struct{ Href, Label string }
+
+var subnav = []navLink{{"/evidence", "Our deposits"}, {"/evidence/deposit", "Deposit"}, {"/evidence/verify", "Verify"}}
+
+// viewer is the signed-in user's account as the chain sees it now.
+type viewer struct {
+	addr  chain.Address
+	org   string
+	roles []string
+}
+
+func (v viewer) has(role string) bool { return slices.Contains(v.roles, role) }
+
+// viewerOf reads the signed-in user's account. Anonymous users, and users
+// whose account is missing or revoked, get the zero viewer: no org, no role.
+func viewerOf(c echo.Context, r chain.Reader) (viewer, error) {
+	id := web.Caller(c)
+	if id == nil {
+		return viewer{}, nil
+	}
+	acc, err := members.GetAccount(r, id.User.Address)
+	if errors.Is(err, members.ErrAccountNotFound) || (err == nil && acc.Revoked) {
+		return viewer{}, nil
+	}
+	if err != nil {
+		return viewer{}, err
+	}
+	roles, err := members.NewKeeper().EffectiveRoles(r, id.User.Address)
+	return viewer{addr: id.User.Address, org: acc.Org, roles: roles}, err
+}
+
+// orgName is an organisation's name, or its id when it has none on chain.
+func orgName(r chain.Reader, id string) string {
+	if o, err := members.GetOrg(r, id); err == nil && o.Name != "" {
+		return o.Name
+	}
+	return id
+}
+
+func (h *Handler) listPage(c echo.Context) error {
+	q := strings.TrimSpace(c.QueryParam("q"))
+	if len(q) > 200 {
+		return evidence.ErrInvalid.Withf("search is limited to 200 characters")
+	}
+	var after evidence.ID
+	if s := c.QueryParam("after"); s != "" {
+		id, err := evidence.ParseID(s)
+		if err != nil {
+			return err
+		}
+		after = id
+	}
+	org := web.Caller(c).User.Org
+	v := ListPageView{Org: org, Q: q, After: after}
+	err := h.state.View(func(r chain.Reader) error {
+		page, err := evidence.ListOrg(r, org, after, evidence.DefaultPage, q)
+		if err != nil {
+			return err
+		}
+		v.Items, v.Next, v.OrgName = page.Items, page.Next, orgName(r, org)
+		who, err := viewerOf(c, r)
+		v.CanDeposit = who.has(evidence.RoleDepositor)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return h.web.Render(c, http.StatusOK, "Our deposits", List(v))
+}
+
+func (h *Handler) depositPage(c echo.Context) error {
+	v := DepositPageView{CSRF: web.CSRFToken(c)}
+	err := h.state.View(func(r chain.Reader) error {
+		who, err := viewerOf(c, r)
+		v.CanDeposit = who.has(evidence.RoleDepositor)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return h.web.Render(c, http.StatusOK, "Deposit evidence", Deposit(v))
+}
+
+const depositPagePath = "/evidence/deposit"
+
+// depositUploadForm is the deposit form without scripts: the file streams
+// into the blob store, then the deposit is signed with the session's key.
+func (h *Handler) depositUploadForm(c echo.Context) error {
+	up, err := h.receiveForm(c)
+	if err != nil {
+		return h.web.FormFailed(c, err, depositPagePath)
+	}
+	return h.submitDeposit(c, uploadedDeposit(up))
+}
+
+// receiveForm is web.ReceiveFile for the deposit form. A browser that sends
+// no Sec-Fetch-Site header has its CSRF token looked up in the form, which
+// makes echo parse the whole multipart body (large files spill to temporary
+// files) before the handler runs; the file is then read from the parsed form.
+func (h *Handler) receiveForm(c echo.Context) (web.Upload, error) {
+	form := c.Request().MultipartForm
+	if form == nil {
+		return web.ReceiveFile(c, h.blobs, "file", chain.Hash{})
+	}
+	files := form.File["file"]
+	if len(files) == 0 || files[0].Filename == "" {
+		return web.Upload{}, web.ErrBadRequest.Withf("choose a file to deposit")
+	}
+	f, err := files[0].Open()
+	if err != nil {
+		return web.Upload{}, err
+	}
+	defer f.Close()
+	blob, err := h.blobs.Put(c.Request().Context(), f, storage.PutOptions{})
+	if err != nil {
+		return web.Upload{}, err
+	}
+	up := web.Upload{Blob: blob, FileName: files[0].Filename, MediaType: "application/octet-stream", Fields: map[string]string{}}
+	if mt, _, err := mime.ParseMediaType(files[0].Header.Get(echo.HeaderContentType)); err == nil && mt != "" {
+		up.MediaType = strings.ToLower(mt)
+	}
+	for k, vs := range form.Value {
+		up.Fields[k] = vs[0]
+	}
+	return up, nil
+}
+
+// depositHashForm deposits a hash the user computed elsewhere.
+func (h *Handler) depositHashForm(c echo.Context) error {
+	in := strings.ToLower(strings.TrimSpace(c.FormValue("sha256")))
+	sum, err := chain.ParseHash(in)
+	if err != nil {
+		return h.web.FormFailed(c, errBadHash.Withf("SHA-256 %q: must be 64 hex characters", in), depositPagePath)
+	}
+	var size int64
+	if s := strings.TrimSpace(c.FormValue("size")); s != "" {
+		if size, err = strconv.ParseInt(s, 10, 64); err != nil || size < 0 {
+			return h.web.FormFailed(c, evidence.ErrInvalid.Withf("size must be a whole number of bytes, got %q", s), depositPagePath)
+		}
+	}
+	return h.submitDeposit(c, evidence.Deposit{
+		SHA256: sum, Size: size, FileName: strings.TrimSpace(c.FormValue("file_name")),
+		Title: strings.TrimSpace(c.FormValue("title")), Description: c.FormValue("description"),
+		CaseRef: strings.TrimSpace(c.FormValue("case_ref")),
+	})
+}
+
+// submitDeposit signs a deposit from a form and sends the browser to the new
+// deposit's page — or, for a hash the organisation deposited before, to that
+// one — with the outcome as a flash message.
+func (h *Handler) submitDeposit(c echo.Context, msg evidence.Deposit) error {
+	if err := msg.ValidateBasic(); err != nil {
+		return h.web.FormFailed(c, err, depositPagePath)
+	}
+	sub, err := h.web.Sign(c.Request().Context(), web.Caller(c), evidence.ModuleName, evidence.TypeDeposit, msg)
+	if err == nil && sub.Result != nil && !sub.Result.OK() {
+		err = errs.FromResult(sub.Result.Code, sub.Result.Codespace, sub.Result.Log)
+	}
+	if errors.Is(err, evidence.ErrDuplicate) {
+		if ev := h.existingDeposit(web.Caller(c).User.Org, msg.SHA256); ev != nil {
+			h.web.Flash(c, web.FlashError, fmt.Sprintf("Your organisation already deposited this content as evidence %s.", ev.ID), "")
+			return c.Redirect(http.StatusSeeOther, evidencePath(ev.ID))
+		}
+	}
+	if err != nil {
+		return h.web.FormFailed(c, err, depositPagePath)
+	}
+	if sub.Result == nil {
+		h.web.Flash(c, web.FlashInfo, "Deposit pending: tx "+sub.Hash.String(), txPath(sub.Hash.String()))
+		return c.Redirect(http.StatusSeeOther, "/evidence")
+	}
+	var res evidence.DepositResult
+	if err := canon.Unmarshal(sub.Result.Data, &res); err != nil {
+		return err
+	}
+	h.web.Flash(c, web.FlashSuccess, fmt.Sprintf("Deposited as evidence %s, committed at height %d.", res.ID, sub.Result.Height), txPath(sub.Hash.String()))
+	return c.Redirect(http.StatusSeeOther, evidencePath(res.ID))
+}
+
+func (h *Handler) detailPage(c echo.Context) error {
+	id, err := evidence.ParseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	v := DetailPageView{CSRF: web.CSRFToken(c), CustodyActions: evidence.CustodyActions()}
+	if v.Record, err = h.record(id); err != nil {
+		return err
+	}
+	err = h.state.View(func(r chain.Reader) error {
+		v.OrgName = orgName(r, v.Record.Org)
+		who, err := viewerOf(c, r)
+		if err != nil || who.org == "" {
+			return err
+		}
+		v.Can = h.permissions(r, v.Record, who)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	v.Timeline = timeline(v.Record)
+	return h.web.Render(c, http.StatusOK, v.Record.Title, Detail(v))
+}
+
+// permissions are the forms to show who on the deposit rec, by the rules
+// the module applies.
+func (h *Handler) permissions(r chain.Reader, rec RecordView, who viewer) Permissions {
+	_, err := h.keeper.MayAccess(r, rec.ID, who.addr)
+	p := Permissions{Download: rec.Stored && err == nil}
+	if rec.Withdrawn != nil {
+		return p
+	}
+	attested := slices.ContainsFunc(rec.AttestationList, func(a evidence.Attestation) bool { return a.Org == who.org })
+	p.Attest = who.org != rec.Org && !attested &&
+		(who.has(evidence.RoleDepositor) || who.has(evidence.RoleCustodian) || who.has(evidence.RoleVerifier))
+	p.Custody = who.has(evidence.RoleCustodian)
+	p.Withdraw = who.org == rec.Org && who.has(evidence.RoleDepositor)
+	return p
+}
+
+// timeline is a deposit's history in chain order: the deposit, its custody
+// log (custody entries and accesses) and its withdrawal. Accesses may
+// follow a withdrawal: withdrawn evidence stays readable.
+func timeline(rec RecordView) []TimelineEntry {
+	out := []TimelineEntry{{
+		Action: "deposited", Note: rec.Title, Org: rec.Org, Account: rec.Depositor.String(),
+		Height: rec.Height, Time: views.Time(rec.Time), TxHash: rec.TxHash.String(),
+	}}
+	for _, e := range rec.CustodyLog {
+		out = append(out, TimelineEntry{
+			Action: e.Action, Note: e.Note, Org: e.Org, Account: e.Account.String(),
+			Height: e.Height, Time: views.Time(e.Time), TxHash: e.TxHash.String(),
+		})
+	}
+	if w := rec.Withdrawn; w != nil {
+		out = append(out, TimelineEntry{
+			Action: "withdrawn", Note: w.Reason, Org: rec.Org, Account: w.By.String(),
+			Height: w.Height, Time: views.Time(w.Time), TxHash: w.TxHash.String(),
+		})
+	}
+	slices.SortStableFunc(out, func(a, b TimelineEntry) int { return cmp.Compare(a.Height, b.Height) })
+	return out
+}
+
+func (h *Handler) certificatePage(c echo.Context) error {
+	id, err := evidence.ParseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	v := CertificatePageView{}
+	if v.Record, err = h.record(id); err != nil {
+		return err
+	}
+	err = h.state.View(func(r chain.Reader) error { v.OrgName = orgName(r, v.Record.Org); return nil })
+	if err != nil {
+		return err
+	}
+	return h.web.Render(c, http.StatusOK, "Certificate of evidence "+id.String(), Certificate(v))
+}
+
+// verifyPage looks up ?sha256= when given: the form of browsers without
+// scripts, which with scripts evidence.js answers from /api/v1/verify.
+func (h *Handler) verifyPage(c echo.Context) error {
+	v := VerifyPageView{CSRF: web.CSRFToken(c)}
+	status := http.StatusOK
+	if q, ok := c.QueryParams()["sha256"]; ok {
+		in := strings.ToLower(strings.TrimSpace(q[0]))
+		sum, err := chain.ParseHash(in)
+		if err != nil {
+			v.SHA256, v.Error, status = q[0], "A SHA-256 is 64 hex characters (0-9, a-f).", http.StatusBadRequest
+		} else {
+			res, err := h.lookup(sum)
+			if err != nil {
+				return err
+			}
+			v.SHA256, v.Result = in, &res
+		}
+	}
+	return h.web.Render(c, status, "Verify evidence", Verify(v))
+}
+
+// recordForm checks the deposit a form names; back is its page, where the
+// form returns to. An id that is not one is 400 rather than a flash.
+func recordForm(c echo.Context) (evidence.ID, string, error) {
+	id, err := evidence.ParseID(c.Param("id"))
+	return id, evidencePath(id), err
+}
+
+func (h *Handler) attestForm(c echo.Context) error {
+	id, back, err := recordForm(c)
+	if err != nil {
+		return err
+	}
+	msg := evidence.Attest{ID: id, Statement: c.FormValue("statement")}
+	return h.web.SubmitForm(c, evidence.ModuleName, evidence.TypeAttest, msg, back)
+}
+
+func (h *Handler) custodyForm(c echo.Context) error {
+	id, back, err := recordForm(c)
+	if err != nil {
+		return err
+	}
+	msg := evidence.Custody{ID: id, Action: c.FormValue("action"), Note: c.FormValue("note")}
+	return h.web.SubmitForm(c, evidence.ModuleName, evidence.TypeCustody, msg, back)
+}
+
+func (h *Handler) withdrawForm(c echo.Context) error {
+	id, back, err := recordForm(c)
+	if err != nil {
+		return err
+	}
+	msg := evidence.Withdraw{ID: id, Reason: strings.TrimSpace(c.FormValue("reason"))}
+	return h.web.SubmitForm(c, evidence.ModuleName, evidence.TypeWithdraw, msg, back)
+}
+
+// downloadForm serves the file to the signed-in user, as the API does: the
+// access is committed to the custody log first. A refusal comes back to the
+// deposit's page as a flash.
+func (h *Handler) downloadForm(c echo.Context) error {
+	_, back, err := recordForm(c)
+	if err != nil {
+		return err
+	}
+	if err := h.download(c); err != nil && !c.Response().Committed {
+		return h.web.FormFailed(c, err, back)
+	}
+	return nil
+}
+
+func evidencePath(id evidence.ID) string { return "/evidence/" + id.String() }
+func txPath(h string) string             { return "/txs/" + h }
+func blockPath(h int64) string           { return "/blocks/" + itoa(h) }
+func orgPath(id string) string           { return "/members/orgs/" + url.PathEscape(id) }
+func itoa(n int64) string                { return strconv.FormatInt(n, 10) }
+func count(n int) string                 { return strconv.Itoa(n) }
+func count64(n uint64) string            { return strconv.FormatUint(n, 10) }
+
+// listURL is a page of the deposits list: the search q from after.
+func listURL(q string, after evidence.ID) string {
+	v := url.Values{}
+	if q != "" {
+		v.Set("q", q)
+	}
+	if after != 0 {
+		v.Set("after", after.String())
+	}
+	if len(v) == 0 {
+		return "/evidence"
+	}
+	return "/evidence?" + v.Encode()
+}
+
+// receiptFile names a deposit's receipt when saved.
+func receiptFile(ev evidence.Evidence) string { return "evidence-" + ev.ID.String() + "-receipt.json" }
+
+func deposits(n int) string {
+	if n == 1 {
+		return "1 deposit"
+	}
+	return strconv.Itoa(n) + " deposits"
+}
+
+func entries(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return strconv.Itoa(n) + " entries"
+}
+
+func attestedBy(list []evidence.Attestation) string {
+	parts := make([]string, len(list))
+	for i, a := range list {
+		parts[i] = fmt.Sprintf("%s (height %d)", a.Org, a.Height)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// size shows a size exactly and, past a KiB, rounded: "6,291,456 bytes
+// (6.0 MiB)".
+func size(n int64) string {
+	exact := groupDigits(n) + " bytes"
+	if n == 1 {
+		exact = "1 byte"
+	}
+	if n < 1024 {
+		return exact
+	}
+	return exact + " (" + shortSize(n) + ")"
+}
+
+// shortSize rounds a size to one decimal in the largest binary unit.
+func shortSize(n int64) string {
+	if n < 1024 {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	v, unit := float64(n)/1024, 0
+	for v >= 1024 && unit < 3 {
+		v, unit = v/1024, unit+1
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64) + " " + [...]string{"KiB", "MiB", "GiB", "TiB"}[unit]
+}
+
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,283 @@
+package evidenceweb_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chancery/chancery/apps/evidence"
+	"github.com/chancery/chancery/chain"
+)
+
+func TestPagesNeedLogin(t *testing.T) {
+	e := newEnv(t)
+	anon := e.client()
+	for _, path := range []string{"/evidence", "/evidence/deposit", "/evidence/verify?sha256=00"} {
+		wantRedirect(t, anon.get(path), "/login?next="+url.QueryEscape(path))
+	}
+	rec := anon.post("/evidence/deposit/hash", url.Values{"sha256": {sum("x").String()}, "title": {"x"}})
+	wantRedirect(t, rec, "/login")
+}
+
+// TestDepositUploadForm is the deposit page without scripts: a multipart
+// form, streamed into the blob store. A browser that sends Sec-Fetch-Site
+// passes the CSRF check on that header and the body streams untouched; one
+// that does not sends the token in the form, which makes echo parse the
+// body first.
+func TestDepositUploadForm(t *testing.T) {
+	cases := []struct {
+		name   string
+		header []string
+		csrf   bool
+	}{
+		{"streamed", []string{"Sec-Fetch-Site", "same-origin"}, false},
+		{"parsed by the CSRF check", nil, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			notary := e.client().login("notary")
+			fields := url.Values{"title": {""}, "case_ref": {"  2026-CIV-7 "}, "description": {"Two pages"}}
+			if tc.csrf {
+				fields.Set("_csrf", notary.csrf())
+			}
+			rec := notary.postFile("/evidence/deposit", fields, "contract.txt", contract, tc.header...)
+			wantRedirect(t, rec, "/evidence/1")
+			wantBody(t, notary.follow(rec), "Deposited as evidence 1, committed at height 2.", "contract.txt", "2026-CIV-7")
+			ev := e.record(1)
+			if !ev.Stored || ev.SHA256 != sum(contract) || ev.Size != int64(len(contract)) || ev.Title != "contract.txt" || ev.Org != "notary" {
+				t.Fatalf("record = %+v", ev)
+			}
+			if _, err := e.blobs.Stat(context.Background(), sum(contract)); err != nil {
+				t.Fatalf("blob not stored: %v", err)
+			}
+		})
+	}
+}
+
+func TestDepositUploadFormRefused(t *testing.T) {
+	e := newEnv(t)
+	same := []string{"Sec-Fetch-Site", "same-origin"}
+	cases := []struct {
+		name, user, file, content string
+		flash                     string
+	}{
+		{"no file", "notary", "", "", "no file part"},
+		{"too large", "notary", "big.bin", strings.Repeat("x", 1<<20+1), "exceeds the size limit"},
+		{"no depositor role", "banker", "a.txt", "bank's file", "evidence.depositor"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cl := e.client().login(tc.user)
+			rec := cl.postFile("/evidence/deposit", url.Values{"title": {"t"}}, tc.file, tc.content, same...)
+			wantRedirect(t, rec, "/evidence/deposit")
+			page := cl.follow(rec)
+			wantBody(t, page, `class="flash error"`, tc.flash)
+		})
+	}
+	var n int
+	e.chain.c.View(func(r chain.Reader) error {
+		page, err := evidence.ListOrg(r, "bank", 0, 0, "")
+		n = len(page.Items)
+		return err
+	})
+	if n != 0 {
+		t.Fatalf("%d deposits on chain after refusals", n)
+	}
+}
+
+func TestDepositHashForm(t *testing.T) {
+	e := newEnv(t)
+	notary := e.client().login("notary")
+	form := url.Values{"sha256": {"  " + strings.ToUpper(sum(photo).String()) + " "}, "title": {"Scene photograph"},
+		"file_name": {"scene.jpg"}, "size": {"40"}, "case_ref": {""}, "description": {""}}
+	rec := notary.post("/evidence/deposit/hash", form)
+	wantRedirect(t, rec, "/evidence/1")
+	wantBody(t, notary.follow(rec), "Deposited as evidence 1", "not stored: only the hash was deposited")
+	if ev := e.record(1); ev.Stored || ev.SHA256 != sum(photo) || ev.Size != 40 || ev.FileName != "scene.jpg" {
+		t.Fatalf("record = %+v", ev)
+	}
+
+	// The same hash again goes to the deposit the organisation already has.
+	rec = notary.post("/evidence/deposit/hash", form)
+	wantRedirect(t, rec, "/evidence/1")
+	wantBody(t, notary.follow(rec), "Your organisation already deposited this content as evidence 1.")
+
+	for _, bad := range []struct{ field, value, flash string }{
+		{"sha256", "abc", "must be 64 hex characters"},
+		{"size", "-3", "size must be a whole number"},
+		{"title", "", "title"},
+	} {
+		f := url.Values{"sha256": {sum(bad.value).String()}, "title": {"t"}}
+		f.Set(bad.field, bad.value)
+		rec := notary.post("/evidence/deposit/hash", f)
+		wantRedirect(t, rec, "/evidence/deposit")
+		wantBody(t, notary.follow(rec), `class="flash error"`, bad.flash)
+	}
+}
+
+func TestDetailPermissions(t *testing.T) {
+	e := newEnv(t)
+	e.history()
+	const (
+		download = `/evidence/1/download"`
+		attest   = `/evidence/1/attest"`
+		custody  = `/evidence/1/custody"`
+		withdraw = `/evidence/1/withdraw"`
+	)
+	all := []string{download, attest, custody, withdraw}
+	cases := []struct {
+		user string // "" for anonymous
+		want []string
+	}{
+		{"", nil},
+		{"notary", []string{download, custody, withdraw}}, // own deposit: no attest
+		{"judge", []string{download}},                     // court: attested already
+		{"lab", []string{download}},                       // attested already
+		{"keeper", []string{download, attest, custody}},
+		{"banker", nil},
+	}
+	for _, tc := range cases {
+		t.Run("user "+tc.user, func(t *testing.T) {
+			cl := e.client()
+			if tc.user != "" {
+				cl.login(tc.user)
+			}
+			rec := cl.get("/evidence/1")
+			wantStatus(t, rec, http.StatusOK)
+			for _, form := range all {
+				if want, got := contains(tc.want, form), strings.Contains(rec.Body.String(), form); want != got {
+					t.Errorf("form %s shown = %v, want %v", form, got, want)
+				}
+			}
+			// A title that tries a script is shown as text.
+			wantBody(t, rec, "Sale contract &lt;script&gt;alert(1)&lt;/script&gt;")
+			wantNoBody(t, rec, "<script>alert(1)")
+		})
+	}
+	// A withdrawn deposit takes no more attestations, custody or withdrawal.
+	rec := e.client().login("keeper").get("/evidence/3")
+	wantBody(t, rec, "Withdrawn at height 9", "Deposited in error")
+	wantNoBody(t, rec, `/evidence/3/attest"`, `/evidence/3/custody"`)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDetailForms(t *testing.T) {
+	e := newEnv(t)
+	e.history()
+	keeper := e.client().login("keeper")
+
+	rec := keeper.post("/evidence/1/attest", url.Values{"statement": {"Held in the vault."}})
+	wantRedirect(t, rec, "/evidence/1")
+	wantBody(t, keeper.follow(rec), "committed at height 10", "Held in the vault.")
+
+	rec = keeper.post("/evidence/1/custody", url.Values{"action": {"sealed"}, "note": {"Seal 99"}})
+	wantRedirect(t, rec, "/evidence/1")
+	page := keeper.follow(rec)
+	wantBody(t, page, "committed at height 11", `<span class="badge sealed">sealed</span>`, "Seal 99")
+
+	rec = keeper.post("/evidence/1/custody", url.Values{"action": {"lost"}})
+	wantBody(t, keeper.follow(rec), `class="flash error"`, "action must be one of")
+
+	// The keeper may not withdraw another organisation's deposit: the chain
+	// refuses it even though the page showed no form.
+	rec = keeper.post("/evidence/1/withdraw", url.Values{"reason": {"mine now"}})
+	wantBody(t, keeper.follow(rec), `class="flash error"`, "evidence.depositor")
+	if ev := e.record(1); ev.Withdrawn != nil || ev.CustodyEntries != 3 || ev.Attestations != 3 {
+		t.Fatalf("record = %+v", ev)
+	}
+
+	notary := e.client().login("notary")
+	rec = notary.post("/evidence/1/withdraw", url.Values{"reason": {"superseded"}})
+	wantRedirect(t, rec, "/evidence/1")
+	wantBody(t, notary.follow(rec), "Withdrawn at height 12", "superseded")
+
+	wantStatus(t, notary.post("/evidence/x/withdraw", url.Values{"reason": {"r"}}), http.StatusBadRequest)
+}
+
+func TestDownloadForm(t *testing.T) {
+	e := newEnv(t)
+	e.history()
+	judge := e.client().login("judge")
+	rec := judge.post("/evidence/1/download", url.Values{"purpose": {"appeal"}})
+	wantStatus(t, rec, http.StatusOK)
+	if rec.Body.String() != contract || !strings.Contains(rec.Header().Get("Content-Disposition"), `filename="contract.pdf"`) {
+		t.Fatalf("download: %q, %v", rec.Body, rec.Header())
+	}
+	log := judge.get("/evidence/1")
+	wantBody(t, log, `<span class="badge accessed">accessed</span>`, "appeal")
+
+	// Not allowed, or nothing stored: back to the page with the reason.
+	banker := e.client().login("banker")
+	rec = banker.post("/evidence/1/download", url.Values{})
+	wantRedirect(t, rec, "/evidence/1")
+	wantBody(t, banker.follow(rec), `class="flash error"`, "may not open")
+	rec = judge.post("/evidence/2/download", url.Values{})
+	wantRedirect(t, rec, "/evidence/2")
+	wantBody(t, judge.follow(rec), "only the hash of this evidence was deposited")
+}
+
+func TestVerifyPage(t *testing.T) {
+	e := newEnv(t)
+	e.history()
+	judge := e.client().login("judge")
+
+	rec := judge.get("/evidence/verify")
+	wantStatus(t, rec, http.StatusOK)
+	wantNoBody(t, rec, `class="card verify-result`)
+
+	// Typed in capitals with spaces, as pasted from another tool.
+	rec = judge.get("/evidence/verify?sha256=" + url.QueryEscape(" "+strings.ToUpper(sum(contract).String())+" "))
+	wantStatus(t, rec, http.StatusOK)
+	wantBody(t, rec, "Found: 2 deposits", `href="/evidence/1"`, `href="/evidence/2"`,
+		"/api/v1/txs/"+e.record(1).TxHash.String()+"/receipt", "2 entries")
+
+	rec = judge.get("/evidence/verify?sha256=" + sum("nothing").String())
+	wantBody(t, rec, "Not found", "No deposit of this hash is on the chain")
+
+	rec = judge.get("/evidence/verify?sha256=xyz")
+	wantStatus(t, rec, http.StatusBadRequest)
+	wantBody(t, rec, "A SHA-256 is 64 hex characters", `value="xyz"`)
+}
+
+func TestListPage(t *testing.T) {
+	e := newEnv(t)
+	e.history()
+	for i := range evidence.DefaultPage + 5 {
+		raw := signFixed(t, key("notary"), evidence.TypeDeposit, evidence.Deposit{
+			SHA256: sum(fmt.Sprint("bulk ", i)), Title: fmt.Sprintf("Bulk item %02d", i), CaseRef: "BULK"}, uint64(100+i))
+		if res := e.chain.c.Block(raw)[0]; !res.OK() {
+			t.Fatal(res.Log)
+		}
+	}
+	notary := e.client().login("notary")
+	first := notary.get("/evidence")
+	wantStatus(t, first, http.StatusOK)
+	wantBody(t, first, "Bulk item 54", `href="/evidence?after=`)
+	wantNoBody(t, first, "Sale contract", "Contract as received by the lab") // older; the lab's is not ours
+
+	// The last page: the rest, and a link back to the first.
+	last := notary.get("/evidence?after=9")
+	wantBody(t, last, "Bulk item 00", "Scene photograph", "withdrawn", "Sale contract", "← First page")
+	wantNoBody(t, last, "Next →")
+
+	found := notary.get("/evidence?q=scene")
+	wantBody(t, found, "Scene photograph")
+	wantNoBody(t, found, "Bulk item", "Sale contract")
+	wantBody(t, notary.get("/evidence?q=nothing-like-it"), "No deposit matches")
+	wantStatus(t, notary.get("/evidence?after=x"), http.StatusBadRequest)
+
+	// Another organisation sees its own deposits only.
+	wantBody(t, e.client().login("lab").get("/evidence"), "Contract as received by the lab")
+}
