@@ -112,6 +112,8 @@ func section(path string) string {
 		return "dashboard"
 	case "blocks", "txs":
 		return "explorer"
+	case "works": // the copyright registry's public pages
+		return "copyright"
 	}
 	return first
 }

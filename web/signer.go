@@ -51,6 +51,11 @@ func (s *Server) SubmitAs(c echo.Context, module, typ string, msg any) error {
 	return respondSubmission(c, sub)
 }
 
+// RespondSubmission answers a write signed with Sign as SubmitAs does, for
+// handlers that look at the outcome first (to answer some refusals with
+// more than the error).
+func RespondSubmission(c echo.Context, sub node.Submission) error { return respondSubmission(c, sub) }
+
 // BindJSON decodes a JSON request body into v strictly: unknown fields and
 // trailing data are errors, reported as 400 with what is wrong.
 func BindJSON(c echo.Context, v any) error {

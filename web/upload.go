@@ -41,7 +41,15 @@ type Upload struct {
 // collects the other (small) form fields. If expect is set, the content must
 // hash to it. A failed upload stores nothing; too large is 413, a store that
 // cannot be reached 503.
+//
+// A page form posted by a browser that sends no Sec-Fetch-Site header has
+// its CSRF token looked up in the form, which parses the whole body first
+// (large files spill to temporary files); the file is then taken from the
+// parsed form.
 func ReceiveFile(c echo.Context, store storage.BlobStore, field string, expect chain.Hash) (Upload, error) {
+	if form := c.Request().MultipartForm; form != nil {
+		return receiveParsed(c, store, form, field, expect)
+	}
 	mr, err := c.Request().MultipartReader()
 	if err != nil {
 		return Upload{}, errNotMultipart
@@ -83,8 +91,34 @@ func ReceiveFile(c echo.Context, store storage.BlobStore, field string, expect c
 	return up, nil
 }
 
-func mediaType(p *multipart.Part) string {
-	mt, _, err := mime.ParseMediaType(p.Header.Get("Content-Type"))
+// receiveParsed is ReceiveFile over a multipart body already parsed.
+func receiveParsed(c echo.Context, store storage.BlobStore, form *multipart.Form, field string, expect chain.Hash) (Upload, error) {
+	files := form.File[field]
+	if len(files) == 0 || files[0].Filename == "" {
+		return Upload{}, errNoFile.Withf("the upload has no file part named %q", field)
+	}
+	f, err := files[0].Open()
+	if err != nil {
+		return Upload{}, ErrBadRequest.Withf("read file: %v", err)
+	}
+	defer f.Close()
+	blob, err := store.Put(c.Request().Context(), f, storage.PutOptions{ExpectSHA256: expect})
+	if err != nil {
+		return Upload{}, err
+	}
+	up := Upload{Blob: blob, FileName: files[0].Filename, MediaType: headerMediaType(files[0].Header.Get("Content-Type")), Fields: map[string]string{}}
+	for k, vs := range form.Value {
+		if len(vs) > 0 {
+			up.Fields[k] = vs[0]
+		}
+	}
+	return up, nil
+}
+
+func mediaType(p *multipart.Part) string { return headerMediaType(p.Header.Get("Content-Type")) }
+
+func headerMediaType(h string) string {
+	mt, _, err := mime.ParseMediaType(h)
 	if err != nil || mt == "" {
 		return "application/octet-stream"
 	}

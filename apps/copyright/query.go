@@ -381,3 +381,47 @@ func clampLimit(limit int) int {
 	}
 	return min(limit, MaxPage)
 }
+
+// DisputePage is a page of disputes; pass Next as after for the next one.
+type DisputePage struct {
+	Items []Dispute `json:"items"`
+	Next  ID        `json:"next,omitempty"`
+}
+
+// ListDisputes lists every work's disputes, newest first, after the dispute
+// after (0 for the first page): what arbiters work through.
+func ListDisputes(r chain.Reader, after ID, limit int) (DisputePage, error) {
+	limit = clampLimit(limit)
+	rng := chain.Range{Prefix: []byte(disputePrefix), Reverse: true}
+	if after != 0 {
+		rng.After = disputeKey(after)
+	}
+	ids, err := indexIDs(r, rng, limit+1)
+	if err != nil {
+		return DisputePage{}, err
+	}
+	page := DisputePage{Items: []Dispute{}}
+	for i, id := range ids {
+		if i == limit {
+			page.Next = ids[i-1]
+			break
+		}
+		d, err := loadDispute(r, id)
+		if err != nil {
+			return DisputePage{}, err
+		}
+		page.Items = append(page.Items, d)
+	}
+	return page, nil
+}
+
+// Conflict returns the license of work that granting g at block time at
+// would overlap, as the module judges it, so that a refusal can name it.
+// Found is false when there is none.
+func Conflict(r chain.Reader, work ID, g Grant, at time.Time) (LicenseView, bool, error) {
+	l, found, err := conflict(r, work, g, at)
+	if err != nil || !found {
+		return LicenseView{}, false, err
+	}
+	return LicenseView{License: l, Status: l.StatusAt(at)}, true, nil
+}

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/chancery/chancery/apps/copyright"
+	"github.com/chancery/chancery/apps/copyright/copyrightweb"
 	"github.com/chancery/chancery/apps/evidence"
 	"github.com/chancery/chancery/apps/evidence/evidenceweb"
 	"github.com/chancery/chancery/apps/members"
@@ -88,8 +90,14 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 
 	keeper := members.NewKeeper()
 	evidenceKeeper := evidence.NewKeeper(keeper)
+	// A dispute cites a deposit that evidence.Get finds.
+	deposits := copyright.EvidenceFunc(func(r chain.Reader, id uint64) bool {
+		_, err := evidence.Get(r, evidence.ID(id))
+		return err == nil
+	})
 	app, err := abciapp.New(abciapp.Config{ChainID: chainID, Logger: logger.With("component", "app")},
-		st, keeper, members.NewModule(), evidence.NewModule(evidenceKeeper))
+		st, keeper, members.NewModule(), evidence.NewModule(evidenceKeeper),
+		copyright.NewModule(copyright.NewKeeper(keeper, deposits)))
 	if err != nil {
 		return err
 	}
@@ -117,6 +125,9 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 	membersweb.New(app.State(), srv).Pages(srv.Echo())
 	evidenceweb.New(app.State(), srv, evidenceKeeper).APIRoutes()
 	evidenceweb.New(app.State(), srv, evidenceKeeper).Pages(srv.Echo())
+	// The store, not app.State(): license statuses need its block time.
+	copyrightweb.New(st, srv).APIRoutes()
+	copyrightweb.New(st, srv).Pages(srv.Echo())
 	logger.Info("chancery started", "chain_id", chainID, "home", cfg.Home, "http", "http://"+ln.Addr().String(), "version", version)
 	err = srv.Serve(ctx, ln)
 	logger.Info("stopping")

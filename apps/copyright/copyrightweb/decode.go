@@ -8,7 +8,6 @@ import (
 
 	"github.com/chancery/chancery/apps/copyright"
 	"github.com/chancery/chancery/chain"
-	"github.com/chancery/chancery/web"
 )
 
 // Limits of what a search request may carry beside the keeper's own
@@ -215,9 +214,6 @@ func lines(s string) []string {
 	return out
 }
 
-// parseWorkID reads the :id of a work's path; a malformed one is 400.
-func parseWorkID(s string) (copyright.ID, error) { return copyright.ParseID(s) }
-
 // localPath is back when it is a path on this site, else fallback, so that a
 // form cannot send the browser elsewhere.
 func localPath(back, fallback string) string {
@@ -226,5 +222,3 @@ func localPath(back, fallback string) string {
 	}
 	return back
 }
-
-var errNoFile = web.ErrBadRequest.Withf("choose a file to register")
