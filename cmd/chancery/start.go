@@ -17,6 +17,8 @@ import (
 	"github.com/chancery/chancery/apps/copyright/copyrightweb"
 	"github.com/chancery/chancery/apps/evidence"
 	"github.com/chancery/chancery/apps/evidence/evidenceweb"
+	"github.com/chancery/chancery/apps/finance"
+	"github.com/chancery/chancery/apps/finance/financeweb"
 	"github.com/chancery/chancery/apps/members"
 	"github.com/chancery/chancery/apps/members/membersweb"
 	"github.com/chancery/chancery/chain"
@@ -97,7 +99,7 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 	})
 	app, err := abciapp.New(abciapp.Config{ChainID: chainID, Logger: logger.With("component", "app")},
 		st, keeper, members.NewModule(), evidence.NewModule(evidenceKeeper),
-		copyright.NewModule(copyright.NewKeeper(keeper, deposits)))
+		copyright.NewModule(copyright.NewKeeper(keeper, deposits)), finance.NewModule(finance.NewKeeper(keeper)))
 	if err != nil {
 		return err
 	}
@@ -128,6 +130,9 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 	// The store, not app.State(): license statuses need its block time.
 	copyrightweb.New(st, srv).APIRoutes()
 	copyrightweb.New(st, srv).Pages(srv.Echo())
+	// The store too: overdue, due soon and quotes count from its block time.
+	financeweb.New(st, srv).APIRoutes()
+	financeweb.New(st, srv).Pages(srv.Echo())
 	logger.Info("chancery started", "chain_id", chainID, "home", cfg.Home, "http", "http://"+ln.Addr().String(), "version", version)
 	err = srv.Serve(ctx, ln)
 	logger.Info("stopping")
