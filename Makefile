@@ -32,6 +32,18 @@ run: build ## build and start a single-validator demo chain with all apps (initi
 	@echo "Demo users and API tokens: $(CHANCERY_HOME)/demo-users.txt — open http://$(HTTP_ADDR)"
 	$(BIN) start --home "$(CHANCERY_HOME)" --http $(HTTP_ADDR)
 
+TESTNET_DIR        ?= $(BUILD_DIR)/testnet
+TESTNET_VALIDATORS ?= 4
+TESTNET_FLAGS      ?=
+
+.PHONY: testnet
+testnet: build ## start a 4-validator chain as local processes (homes, logs in .build/testnet; HTTP 8080-8083; TESTNET_FLAGS="--http-port P --base-port Q" to move)
+	deploy/local-testnet.sh start $(BIN) $(TESTNET_DIR) $(TESTNET_VALIDATORS) $(TESTNET_FLAGS)
+
+.PHONY: testnet-stop
+testnet-stop: ## stop the validators of make testnet (SIGTERM, waits for each to exit)
+	deploy/local-testnet.sh stop $(TESTNET_DIR)
+
 .PHONY: test
 test: ## run every test: unit, fuzz seeds, crash, integration (Docker) and browser tests
 	@.ci/ensure-chromium
@@ -64,6 +76,10 @@ bench: ## run the benchmarks and print their figures (see docs/benchmarks.md)
 	go test -run '^$$' -bench . -benchmem -benchtime 2s ./chain/... ./apps/... 
 	go test -run '^$$' -bench Put1GiB -benchtime 1x ./storage/fs
 
+.PHONY: bench-testnet
+bench-testnet: ## committed tx/s of 4 local validator processes under signed load (docs/benchmarks.md)
+	go test -run '^$$' -bench FourValidators -benchtime 1x -timeout 20m -v ./integration/
+
 .PHONY: generate
 generate: ## regenerate templ views
 	go tool templ generate
@@ -75,6 +91,7 @@ check-generated: generate ## fail if generated code is stale
 .PHONY: images
 images: build ## build the chancery and MinIO images FROM scratch
 	deploy/minio/build.sh
+	docker tag "$$(deploy/minio/build.sh --print-image)" chancery/minio:latest
 	docker build -t chancery/chancery:$(VERSION) -t chancery/chancery:latest -f deploy/Dockerfile $(BUILD_DIR)/bin
 
 .PHONY: clean

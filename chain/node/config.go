@@ -41,6 +41,11 @@ type Config struct {
 	// CometLogLevel filters CometBFT's own log lines: debug, info, error or
 	// none.
 	CometLogLevel string `toml:"comet_log_level"`
+	// FullNode runs the home as a full node: it follows the chain and serves
+	// the API but does not vote, so its validator key must not be in the
+	// validator set. A validator (false) must find its key in the set, or
+	// start refuses: see CheckChain.
+	FullNode bool `toml:"full_node"`
 }
 
 // Limits and defaults of Config.

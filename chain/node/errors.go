@@ -20,4 +20,10 @@ var (
 	ErrInvalidConfig = errs.New(errs.KindInvalid, "chain.config_invalid", "invalid node config")
 	// ErrInvalidHome: a file of the node home is missing or corrupt.
 	ErrInvalidHome = errs.New(errs.KindInvalid, "chain.home_invalid", "invalid node home")
+	// ErrWrongChain: the home's genesis file is not the one its data was
+	// created from.
+	ErrWrongChain = errs.New(errs.KindInvalid, "chain.wrong_chain", "genesis file does not match the node's data")
+	// ErrNotValidator: the home's validator key is not in the validator set,
+	// and the node is not configured as a full node.
+	ErrNotValidator = errs.New(errs.KindInvalid, "chain.not_validator", "validator key is not in the validator set")
 )

@@ -220,10 +220,11 @@ type openDBs struct {
 }
 
 func (o *openDBs) provider(ctx *cfg.DBContext) (dbm.DB, error) {
-	db, err := cfg.DefaultDBProvider(ctx)
+	inner, err := cfg.DefaultDBProvider(ctx)
 	if err != nil {
 		return nil, err
 	}
+	db := &guardedDB{DB: inner}
 	o.mu.Lock()
 	o.dbs = append(o.dbs, db)
 	o.mu.Unlock()

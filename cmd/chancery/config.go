@@ -129,6 +129,7 @@ var envVars = []struct {
 	{"CHANCERY_PERSISTENT_PEERS", func(c *Config, v string) error { c.Node.PersistentPeers = v; return nil }},
 	{"CHANCERY_TIMEOUT_COMMIT", func(c *Config, v string) error { return setDuration(&c.Node.TimeoutCommit, v) }},
 	{"CHANCERY_COMET_LOG_LEVEL", func(c *Config, v string) error { c.Node.CometLogLevel = v; return nil }},
+	{"CHANCERY_FULL_NODE", func(c *Config, v string) error { return setBool(&c.Node.FullNode, v) }},
 	{"CHANCERY_STORAGE_BACKEND", func(c *Config, v string) error { c.Storage.Backend = v; return nil }},
 	{"CHANCERY_BLOB_MAX_SIZE", func(c *Config, v string) error { return setInt(&c.Storage.MaxSize, v) }},
 	// Setting an S3 endpoint selects the S3 backend.
@@ -216,6 +217,7 @@ timeout_commit = "300ms"
 mempool_size = 200000
 mempool_cache_size = 400000
 comet_log_level = "error" # debug, info, error, none
+full_node = false    # true: follow the chain without voting (the validator key must not be in the set)
 
 [storage]
 backend = "fs"       # fs (files under the home) or s3 (S3-compatible, e.g. MinIO)

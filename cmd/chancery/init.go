@@ -72,11 +72,7 @@ func runInit(args []string, stdout io.Writer) error {
 	if err := checkEmptyHome(*home); err != nil {
 		return err
 	}
-	users := []initUser{{username: "admin", org: consortiumOrg, roles: consortiumOrg.Roles}}
-	if *demo {
-		users = append(users, demoUsers...)
-	}
-	if err := initHome(*home, *chainID, users); err != nil {
+	if err := initHome(*home, *chainID, genesisUsers(*demo)); err != nil {
 		// Leave nothing half-made behind: the home was empty before.
 		removeContents(*home)
 		return err
@@ -97,13 +93,40 @@ type credentials struct {
 	password, token string
 }
 
+// genesisUsers are the users init creates: the consortium admin, and with
+// demo the demo consortium.
+func genesisUsers(demo bool) []initUser {
+	users := []initUser{{username: "admin", org: consortiumOrg, roles: consortiumOrg.Roles}}
+	if demo {
+		users = append(users, demoUsers...)
+	}
+	return users
+}
+
 func initHome(home, chainID string, users []initUser) error {
+	appState, keys, err := genesisAppState(users)
+	if err != nil {
+		return err
+	}
+	if err := node.InitHome(home, &node.GenesisParams{ChainID: chainID, AppState: appState}); err != nil {
+		return err
+	}
+	moniker := node.DefaultConfig().Moniker
+	if err := writeFile(filepath.Join(home, configFile), fmt.Sprintf(configTemplate, moniker), 0o600); err != nil {
+		return err
+	}
+	return writeUsers(home, chainID, users, keys)
+}
+
+// genesisAppState is the app state of a new chain: one organisation per
+// user, the user its only account, under a new key returned beside it.
+func genesisAppState(users []initUser) (json.RawMessage, []ed25519.PrivateKey, error) {
 	keys := make([]ed25519.PrivateKey, len(users))
 	var genesis members.Genesis
 	for i, u := range users {
 		_, priv, err := ed25519.GenerateKey(rand.Reader)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		keys[i] = priv
 		var pub chain.PubKey
@@ -114,19 +137,19 @@ func initHome(home, chainID string, users []initUser) error {
 	}
 	appState, err := json.MarshalIndent(map[string]any{members.ModuleName: genesis}, "", "  ")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if _, err := members.DecodeGenesis(mustSection(appState, members.ModuleName)); err != nil {
-		return fmt.Errorf("genesis: %w", err)
+		return nil, nil, fmt.Errorf("genesis: %w", err)
 	}
-	if err := node.InitHome(home, &node.GenesisParams{ChainID: chainID, AppState: appState}); err != nil {
-		return err
-	}
-	moniker := node.DefaultConfig().Moniker
-	if err := writeFile(filepath.Join(home, configFile), fmt.Sprintf(configTemplate, moniker), 0o600); err != nil {
-		return err
-	}
+	return appState, keys, nil
+}
 
+// writeUsers creates the users in the home's keyring, each with its key from
+// genesis, a new password and an API token, and writes the files that hand
+// those out: admin-password, admin-token and, beyond the admin,
+// demo-users.txt.
+func writeUsers(home, chainID string, users []initUser, keys []ed25519.PrivateKey) error {
 	kr, err := keyring.Open(filepath.Join(home, keyringDir), keyring.Options{})
 	if err != nil {
 		return err

@@ -30,6 +30,8 @@ func commands() []command {
 		{"start", "[--home DIR] [--http ADDR]", "run the node and its web server until interrupted", runStart},
 		{"keys", "new|list|show NAME [--dir DIR]", "manage local signing keys for scripts", runKeys},
 		{"verify", "RECEIPT [--file F|--sha256 H] [--genesis G]", "check a receipt offline: signatures, proofs, content", runVerify},
+		{"testnet", "--validators N --out DIR [flags]", "create one home per validator of a new chain", runTestnet},
+		{"health", "[--url URL]", "exit 0 if the node at URL is ready (container health check)", runHealth},
 		{"version", "", "print the version", runVersion},
 	}
 }

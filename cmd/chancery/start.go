@@ -60,6 +60,11 @@ func runStart(args []string, stdout io.Writer) error {
 	if err := node.CheckHome(*home); err != nil {
 		return err
 	}
+	// Another chain's genesis, or a key outside the validator set, would run
+	// a node that never agrees with its peers; refuse before writing.
+	if err := node.CheckChain(*home, cfg.Node.FullNode); err != nil {
+		return err
+	}
 	chainID, err := node.ChainID(*home)
 	if err != nil {
 		return err

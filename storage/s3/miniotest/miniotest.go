@@ -27,12 +27,31 @@ const (
 
 const buildScript = "deploy/minio/build.sh"
 
+// Port is the container port MinIO serves on.
+const Port = "9000/tcp"
+
 // Start runs a new MinIO server and returns its endpoint (host:port, plain
 // HTTP) and root credentials. The container is removed when the test ends.
 //
 // Without a reachable Docker engine the test is skipped, unless CI=true: CI
 // must run it, so there it fails.
 func Start(t testing.TB) (endpoint, accessKey, secretKey string) {
+	t.Helper()
+	s := Run(t)
+	return s.Endpoint, AccessKey, SecretKey
+}
+
+// Server is a MinIO container started by Run.
+type Server struct {
+	// Container is the server, for a test that stops and starts it. A
+	// restart publishes Port on another host port: ask PortEndpoint again.
+	Container *testcontainers.DockerContainer
+	Endpoint  string // host:port as seen from the test, plain HTTP
+}
+
+// Run is Start with more options for the container, such as the networks
+// it joins (network.WithNetwork), returning the container itself.
+func Run(t testing.TB, opts ...testcontainers.ContainerCustomizer) *Server {
 	t.Helper()
 	// Ryuk, the container testcontainers starts to reap what a crashed test
 	// leaves, is an image on Docker Hub, which cannot be pulled here; the
@@ -48,24 +67,24 @@ func Start(t testing.TB) (endpoint, accessKey, secretKey string) {
 	}
 	image := ensureImage(t)
 
-	ctr, err := testcontainers.Run(t.Context(), image,
-		testcontainers.WithExposedPorts("9000/tcp"),
+	ctr, err := testcontainers.Run(t.Context(), image, append([]testcontainers.ContainerCustomizer{
+		testcontainers.WithExposedPorts(Port),
 		testcontainers.WithEnv(map[string]string{
 			"MINIO_ROOT_USER":     AccessKey,
 			"MINIO_ROOT_PASSWORD": SecretKey,
 		}),
 		testcontainers.WithWaitStrategy(
-			wait.ForHTTP("/minio/health/live").WithPort("9000/tcp").WithStartupTimeout(time.Minute)),
-	)
+			wait.ForHTTP("/minio/health/live").WithPort(Port).WithStartupTimeout(time.Minute)),
+	}, opts...)...)
 	testcontainers.CleanupContainer(t, ctr)
 	if err != nil {
 		t.Fatalf("start %s: %v", image, err)
 	}
-	endpoint, err = ctr.PortEndpoint(t.Context(), "9000/tcp", "")
+	endpoint, err := ctr.PortEndpoint(t.Context(), Port, "")
 	if err != nil {
 		t.Fatalf("endpoint of %s: %v", image, err)
 	}
-	return endpoint, AccessKey, SecretKey
+	return &Server{Container: ctr, Endpoint: endpoint}
 }
 
 // ensureImage returns the pinned image's tag, building the image if Docker
