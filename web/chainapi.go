@@ -186,14 +186,17 @@ func (s *Server) getBlock(c echo.Context) error {
 }
 
 func (s *Server) summarize(raw []byte) TxSummary {
-	sum := TxSummary{Hash: chain.SumHash(raw), Status: node.StatusRejected}
+	// The app indexes every tx of a block it executed, so one not indexed
+	// yet is in the newest block, which CometBFT stored a moment before the
+	// app committed it.
+	sum := TxSummary{Hash: chain.SumHash(raw), Status: node.StatusPending}
 	if t, err := tx.Decode(raw); err == nil {
 		sum.Module, sum.Type, sum.Signer = t.Body.Module, t.Body.Type, t.Body.Signer.Address().String()
 	}
 	if res, found, err := s.chain.TxResult(sum.Hash); err == nil && found {
-		sum.Code = res.Code
-		if res.OK() {
-			sum.Status = node.StatusCommitted
+		sum.Code, sum.Status = res.Code, node.StatusCommitted
+		if !res.OK() {
+			sum.Status = node.StatusRejected
 		}
 	}
 	return sum
