@@ -132,7 +132,10 @@ func (a *App) module(name string) chain.Module {
 
 // Pending reports whether this node admitted the transaction to its mempool
 // and has not executed it yet.
-func (a *App) Pending(hash chain.Hash) bool { return a.verified.has(hash) }
+func (a *App) Pending(hash chain.Hash) bool {
+	_, ok := a.verified.get(hash)
+	return ok
+}
 
 // ChainID is the chain this application runs.
 func (a *App) ChainID() string { return a.chainID }
@@ -210,16 +213,19 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 }
 
 func (a *App) checkTx(raw []byte, isNew bool) error {
-	t, err := tx.Decode(raw)
-	if err != nil {
-		return err
+	t, verified := a.verified.get(chain.SumHash(raw))
+	if !verified {
+		var err error
+		if t, err = tx.Decode(raw); err != nil {
+			return err
+		}
 	}
 	height, _ := a.store.Last()
 	route, msg, err := a.checkStateless(t, height+1)
 	if err != nil {
 		return err
 	}
-	if isNew && !t.VerifySignature() {
+	if !verified && !t.VerifySignature() {
 		return tx.ErrBadSignature
 	}
 	signer := t.Body.Signer.Address()
@@ -243,8 +249,8 @@ func (a *App) checkTx(raw []byte, isNew bool) error {
 	if err != nil {
 		return err
 	}
-	if isNew {
-		a.verified.add(t.Hash)
+	if !verified {
+		a.verified.add(t)
 	}
 	return nil
 }
@@ -312,16 +318,18 @@ func (a *App) decodeAll(raws [][]byte) ([]*tx.Tx, []error) {
 	var unverified []*tx.Tx
 	var at []int
 	for i, raw := range raws {
+		if t, ok := a.verified.take(chain.SumHash(raw)); ok {
+			decoded[i] = t
+			continue
+		}
 		t, err := tx.Decode(raw)
 		if err != nil {
 			errList[i] = err
 			continue
 		}
 		decoded[i] = t
-		if !a.verified.take(t.Hash) {
-			unverified = append(unverified, t)
-			at = append(at, i)
-		}
+		unverified = append(unverified, t)
+		at = append(at, i)
 	}
 	for j, ok := range tx.VerifyBatch(unverified) {
 		if !ok {

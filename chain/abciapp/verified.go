@@ -4,54 +4,59 @@ import (
 	"sync"
 
 	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/chain/tx"
 )
 
-// verifiedSet remembers the hashes of transactions whose signatures were
-// checked. It is bounded with two generations: when the young one fills, it
-// becomes the old one and the previous old one is dropped, so hashes of
-// transactions that never made it into a block age out. Forgetting a hash
-// only costs a second signature check.
+// verifiedSet remembers the transactions whose signatures CheckTx verified,
+// decoded, by hash: FinalizeBlock and the rechecks after each block then
+// neither verify nor decode them again. It is bounded with two generations:
+// when the young one fills, it becomes the old one and the previous old one
+// is dropped, so transactions that never made it into a block age out.
+// Forgetting one only costs a second decode and signature check.
 type verifiedSet struct {
 	mu    sync.Mutex
 	max   int
-	young map[chain.Hash]struct{}
-	old   map[chain.Hash]struct{}
+	young map[chain.Hash]*tx.Tx
+	old   map[chain.Hash]*tx.Tx
 }
 
 func newVerifiedSet(max int) *verifiedSet {
-	return &verifiedSet{max: max, young: map[chain.Hash]struct{}{}, old: map[chain.Hash]struct{}{}}
+	return &verifiedSet{max: max, young: map[chain.Hash]*tx.Tx{}, old: map[chain.Hash]*tx.Tx{}}
 }
 
-func (s *verifiedSet) add(h chain.Hash) {
+func (s *verifiedSet) add(t *tx.Tx) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.young) >= s.max/2 {
-		s.old, s.young = s.young, make(map[chain.Hash]struct{}, s.max/2)
+		s.old, s.young = s.young, make(map[chain.Hash]*tx.Tx, s.max/2)
 	}
-	s.young[h] = struct{}{}
+	s.young[t.Hash] = t
 }
 
-// has reports whether h was verified and not yet included.
-func (s *verifiedSet) has(h chain.Hash) bool {
+// get returns the verified transaction h, if it was verified and not yet
+// included.
+func (s *verifiedSet) get(h chain.Hash) (*tx.Tx, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, young := s.young[h]
-	_, old := s.old[h]
-	return young || old
+	if t, ok := s.young[h]; ok {
+		return t, true
+	}
+	t, ok := s.old[h]
+	return t, ok
 }
 
-// take reports whether h was verified and forgets it: a transaction is
+// take returns the verified transaction h and forgets it: a transaction is
 // included at most once.
-func (s *verifiedSet) take(h chain.Hash) bool {
+func (s *verifiedSet) take(h chain.Hash) (*tx.Tx, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.young[h]; ok {
+	if t, ok := s.young[h]; ok {
 		delete(s.young, h)
-		return true
+		return t, true
 	}
-	if _, ok := s.old[h]; ok {
+	if t, ok := s.old[h]; ok {
 		delete(s.old, h)
-		return true
+		return t, true
 	}
-	return false
+	return nil, false
 }
