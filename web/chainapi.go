@@ -134,21 +134,32 @@ func respondSubmission(c echo.Context, sub node.Submission) error {
 }
 
 func (s *Server) getTx(c echo.Context) error {
-	hash, err := chain.ParseHash(c.Param("hash"))
-	if err != nil {
-		return errBadHash
-	}
-	res, found, err := s.chain.TxResult(hash)
+	hash, res, err := s.findTx(c)
 	if err != nil {
 		return err
 	}
-	if found {
-		return c.JSON(http.StatusOK, NewTxView(res))
-	}
-	if s.chain.Pending(hash) {
+	if res == nil {
 		return c.JSON(http.StatusOK, TxView{Hash: hash, Status: node.StatusPending})
 	}
-	return errTxNotFound.Withf("transaction %s not found: not committed and not pending on this node", hash)
+	return c.JSON(http.StatusOK, NewTxView(res))
+}
+
+// findTx looks up the transaction whose hash is in the path: its result
+// once committed, or nil while it is pending on this node; a transaction
+// neither committed nor pending is not found.
+func (s *Server) findTx(c echo.Context) (chain.Hash, *chain.TxResult, error) {
+	hash, err := chain.ParseHash(c.Param("hash"))
+	if err != nil {
+		return hash, nil, errBadHash
+	}
+	res, found, err := s.chain.TxResult(hash)
+	if err != nil || found {
+		return hash, res, err
+	}
+	if !s.chain.Pending(hash) {
+		return hash, nil, errTxNotFound.Withf("transaction %s not found: not committed and not pending on this node", hash)
+	}
+	return hash, nil, nil
 }
 
 // BlockView is a block with a summary of each transaction.
@@ -169,11 +180,7 @@ type TxSummary struct {
 }
 
 func (s *Server) getBlock(c echo.Context) error {
-	height, err := strconv.ParseInt(c.Param("height"), 10, 64)
-	if err != nil || height <= 0 {
-		return errBadHeight
-	}
-	b, err := s.chain.Block(c.Request().Context(), height)
+	b, err := s.findBlock(c)
 	if err != nil {
 		return err
 	}
@@ -183,6 +190,15 @@ func (s *Server) getBlock(c echo.Context) error {
 		view.Txs = append(view.Txs, s.summarize(raw))
 	}
 	return c.JSON(http.StatusOK, view)
+}
+
+// findBlock reads the block whose height is in the path.
+func (s *Server) findBlock(c echo.Context) (*node.BlockInfo, error) {
+	height, err := strconv.ParseInt(c.Param("height"), 10, 64)
+	if err != nil || height <= 0 {
+		return nil, errBadHeight
+	}
+	return s.chain.Block(c.Request().Context(), height)
 }
 
 func (s *Server) summarize(raw []byte) TxSummary {

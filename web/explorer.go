@@ -152,11 +152,7 @@ func lookup(q string) (string, error) {
 }
 
 func (s *Server) blockPage(c echo.Context) error {
-	height, err := strconv.ParseInt(c.Param("height"), 10, 64)
-	if err != nil || height <= 0 {
-		return errBadHeight
-	}
-	b, err := s.chain.Block(c.Request().Context(), height)
+	b, err := s.findBlock(c)
 	if err != nil {
 		return err
 	}
@@ -171,22 +167,15 @@ func (s *Server) blockPage(c echo.Context) error {
 			Hash: sum.Hash, Module: sum.Module, Type: sum.Type, Signer: sum.Signer, Status: sum.Status, Code: sum.Code,
 		})
 	}
-	return s.Render(c, http.StatusOK, "Block "+strconv.FormatInt(height, 10), views.Block(v))
+	return s.Render(c, http.StatusOK, "Block "+strconv.FormatInt(b.Height, 10), views.Block(v))
 }
 
 func (s *Server) txPage(c echo.Context) error {
-	hash, err := chain.ParseHash(c.Param("hash"))
-	if err != nil {
-		return errBadHash
-	}
-	res, found, err := s.chain.TxResult(hash)
+	hash, res, err := s.findTx(c)
 	if err != nil {
 		return err
 	}
-	if !found {
-		if !s.chain.Pending(hash) {
-			return errTxNotFound.Withf("transaction %s not found: not committed and not pending on this node", hash)
-		}
+	if res == nil {
 		v := views.TxView{Hash: hash, Status: node.StatusPending}
 		return s.Render(c, http.StatusOK, "Transaction", views.Tx(v))
 	}

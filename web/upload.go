@@ -15,11 +15,22 @@ import (
 	"github.com/chancery/chancery/storage"
 )
 
-// Upload limits for the form fields that travel beside a file.
-const (
-	maxFormFields    = 64
-	maxFormFieldSize = 64 << 10
-)
+// FormLimits bound the text fields that travel beside the files of a
+// multipart body: how many, and how large each. Zero means the default: 64
+// fields of 64 KiB.
+type FormLimits struct {
+	Fields, FieldSize int
+}
+
+func (l FormLimits) orDefault() FormLimits {
+	if l.Fields == 0 {
+		l.Fields = 64
+	}
+	if l.FieldSize == 0 {
+		l.FieldSize = 64 << 10
+	}
+	return l
+}
 
 var (
 	errNotMultipart = errs.New(errs.KindInvalid, "http.not_multipart", "send the file as multipart/form-data")
@@ -30,89 +41,142 @@ var (
 // Upload is a file received into the blob store, with the form fields that
 // came with it.
 type Upload struct {
+	File
+	Fields map[string]string
+}
+
+// FilePart names a part of a multipart body that carries a file, and the
+// SHA-256 its content must have (zero: any).
+type FilePart struct {
+	Name   string
+	SHA256 chain.Hash
+}
+
+// File is a file received into the blob store.
+type File struct {
 	Blob      storage.Blob
 	FileName  string
 	MediaType string
-	Fields    map[string]string
+}
+
+// Form is a multipart body received: its files, stored, by part name, and
+// its other (small) fields.
+type Form struct {
+	Files  map[string]File
+	Fields map[string]string
 }
 
 // ReceiveFile streams the multipart part named field of the request into
 // store — hashing while writing, never holding the file in memory — and
 // collects the other (small) form fields. If expect is set, the content must
 // hash to it. A failed upload stores nothing; too large is 413, a store that
-// cannot be reached 503.
-//
-// A page form posted by a browser that sends no Sec-Fetch-Site header has
-// its CSRF token looked up in the form, which parses the whole body first
-// (large files spill to temporary files); the file is then taken from the
-// parsed form.
+// cannot be reached 503. A body parsed already is read as ReceiveFiles says.
 func ReceiveFile(c echo.Context, store storage.BlobStore, field string, expect chain.Hash) (Upload, error) {
-	if form := c.Request().MultipartForm; form != nil {
-		return receiveParsed(c, store, form, field, expect)
-	}
-	mr, err := c.Request().MultipartReader()
-	if err != nil {
-		return Upload{}, errNotMultipart
-	}
-	up := Upload{Fields: map[string]string{}}
-	found := false
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return Upload{}, ErrBadRequest.Withf("read multipart body: %v", err)
-		}
-		name := part.FormName()
-		if name == field && part.FileName() != "" && !found {
-			blob, err := store.Put(c.Request().Context(), part, storage.PutOptions{ExpectSHA256: expect})
-			if err != nil {
-				return Upload{}, err
-			}
-			up.Blob, up.FileName, up.MediaType, found = blob, part.FileName(), mediaType(part), true
-			continue
-		}
-		if len(up.Fields) >= maxFormFields {
-			return Upload{}, errFormTooBig
-		}
-		v, err := io.ReadAll(io.LimitReader(part, maxFormFieldSize+1))
-		if err != nil {
-			return Upload{}, ErrBadRequest.Withf("read form field %q: %v", name, err)
-		}
-		if len(v) > maxFormFieldSize {
-			return Upload{}, errFormTooBig.Withf("form field %q is over %d bytes", name, maxFormFieldSize)
-		}
-		up.Fields[name] = string(v)
-	}
-	if !found {
-		return Upload{}, errNoFile.Withf("the upload has no file part named %q", field)
-	}
-	return up, nil
-}
-
-// receiveParsed is ReceiveFile over a multipart body already parsed.
-func receiveParsed(c echo.Context, store storage.BlobStore, form *multipart.Form, field string, expect chain.Hash) (Upload, error) {
-	files := form.File[field]
-	if len(files) == 0 || files[0].Filename == "" {
-		return Upload{}, errNoFile.Withf("the upload has no file part named %q", field)
-	}
-	f, err := files[0].Open()
-	if err != nil {
-		return Upload{}, ErrBadRequest.Withf("read file: %v", err)
-	}
-	defer f.Close()
-	blob, err := store.Put(c.Request().Context(), f, storage.PutOptions{ExpectSHA256: expect})
+	form, err := ReceiveFiles(c, store, FormLimits{}, FilePart{Name: field, SHA256: expect})
 	if err != nil {
 		return Upload{}, err
 	}
-	up := Upload{Blob: blob, FileName: files[0].Filename, MediaType: headerMediaType(files[0].Header.Get("Content-Type")), Fields: map[string]string{}}
+	f, ok := form.Files[field]
+	if !ok {
+		return Upload{}, errNoFile.Withf("the upload has no file part named %q", field)
+	}
+	return Upload{File: f, Fields: form.Fields}, nil
+}
+
+// ReceiveFiles is ReceiveFile for a body of several files, each optional:
+// the parts named in files that carry a file stream into store, at most one
+// of each name; every other part is a form field, within limits (413 past
+// them). A file that did not come is missing from Form.Files.
+//
+// A page form posted by a browser that sends no Sec-Fetch-Site header has
+// its CSRF token looked up in the form, which parses the whole body first
+// (large files spill to temporary files); the files are then taken from the
+// parsed form.
+func ReceiveFiles(c echo.Context, store storage.BlobStore, limits FormLimits, files ...FilePart) (Form, error) {
+	if form := c.Request().MultipartForm; form != nil {
+		return receiveParsed(c, store, form, files)
+	}
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return Form{}, errNotMultipart
+	}
+	limits = limits.orDefault()
+	got := Form{Files: map[string]File{}, Fields: map[string]string{}}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return got, nil
+		}
+		if err != nil {
+			return Form{}, ErrBadRequest.Withf("read multipart body: %v", err)
+		}
+		name := part.FormName()
+		if fp, ok := filePart(files, name); ok && part.FileName() != "" {
+			if _, dup := got.Files[name]; dup {
+				return Form{}, errMoreThanOne(name)
+			}
+			blob, err := store.Put(c.Request().Context(), part, storage.PutOptions{ExpectSHA256: fp.SHA256})
+			if err != nil {
+				return Form{}, err
+			}
+			got.Files[name] = File{Blob: blob, FileName: part.FileName(), MediaType: mediaType(part)}
+			continue
+		}
+		if len(got.Fields) >= limits.Fields {
+			return Form{}, errFormTooBig
+		}
+		v, err := io.ReadAll(io.LimitReader(part, int64(limits.FieldSize)+1))
+		if err != nil {
+			return Form{}, ErrBadRequest.Withf("read form field %q: %v", name, err)
+		}
+		if len(v) > limits.FieldSize {
+			return Form{}, errFormTooBig.Withf("form field %q is over %d bytes", name, limits.FieldSize)
+		}
+		got.Fields[name] = string(v)
+	}
+}
+
+// receiveParsed is ReceiveFiles over a multipart body already parsed.
+func receiveParsed(c echo.Context, store storage.BlobStore, form *multipart.Form, files []FilePart) (Form, error) {
+	got := Form{Files: map[string]File{}, Fields: map[string]string{}}
+	for _, fp := range files {
+		parts := form.File[fp.Name]
+		if len(parts) == 0 || parts[0].Filename == "" {
+			continue
+		}
+		if len(parts) > 1 {
+			return Form{}, errMoreThanOne(fp.Name)
+		}
+		f, err := parts[0].Open()
+		if err != nil {
+			return Form{}, ErrBadRequest.Withf("read file: %v", err)
+		}
+		blob, err := store.Put(c.Request().Context(), f, storage.PutOptions{ExpectSHA256: fp.SHA256})
+		f.Close()
+		if err != nil {
+			return Form{}, err
+		}
+		got.Files[fp.Name] = File{Blob: blob, FileName: parts[0].Filename, MediaType: headerMediaType(parts[0].Header.Get("Content-Type"))}
+	}
 	for k, vs := range form.Value {
 		if len(vs) > 0 {
-			up.Fields[k] = vs[0]
+			got.Fields[k] = vs[0]
 		}
 	}
-	return up, nil
+	return got, nil
+}
+
+func filePart(files []FilePart, name string) (FilePart, bool) {
+	for _, fp := range files {
+		if fp.Name == name {
+			return fp, true
+		}
+	}
+	return FilePart{}, false
+}
+
+func errMoreThanOne(name string) error {
+	return ErrBadRequest.Withf("more than one %s file", name)
 }
 
 func mediaType(p *multipart.Part) string { return headerMediaType(p.Header.Get("Content-Type")) }

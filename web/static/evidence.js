@@ -7,103 +7,27 @@
 (function () {
   "use strict";
   const H = window.ChanceryHash;
-
-  // el builds an element: attributes, then children (nodes or text).
-  function el(tag, attrs, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-    e.append(...children);
-    return e;
-  }
-
-  // progress returns an onProgress(done, total) that fills bar and label.
-  function progress(bar, label, verb) {
-    return (done, total) => {
-      bar.max = total || 1;
-      bar.value = total ? done : 1;
-      const pct = total ? Math.floor((done * 100) / total) : 100;
-      label.textContent = `${verb} ${pct}% · ${H.formatBytes(done)} of ${H.formatBytes(total)}`;
-    };
-  }
+  const el = H.el;
 
   // message is a flash-like box, with a link when href is given.
   function message(kind, text, href, linkText, linkAttrs) {
-    const box = el("div", { class: "flash " + kind, role: kind === "error" ? "alert" : "status" }, text);
+    const box = H.flash(kind, text);
     if (href) box.append(" ", el("a", Object.assign({ href }, linkAttrs || {}), linkText || "Details"));
     return box;
-  }
-
-  function errorText(res) {
-    const e = res.body && res.body.error;
-    return e ? e.message : `The server answered ${res.status}.`;
   }
 
   // Deposit page.
 
   function initDeposit(form) {
-    const q = (sel) => form.querySelector(sel);
-    const input = q('input[type="file"]');
-    const panel = q("[data-hashing]"), bar = q("[data-hash-progress]"), status = q("[data-hash-status]"), value = q("[data-hash-value]");
-    const buttons = form.querySelectorAll('button[type="submit"]');
-    const upRow = q("[data-uploading]"), upBar = q("[data-upload-progress]"), upStatus = q("[data-upload-status]");
-    const result = q("[data-result]");
-    q("[data-hash-only]").hidden = false;
-
-    let hashing = null; // the promise of the chosen file's SHA-256
-    input.addEventListener("change", () => {
-      result.replaceChildren();
-      upRow.hidden = true;
-      const file = input.files[0];
-      panel.hidden = !file;
-      delete panel.dataset.done;
-      hashing = null;
-      if (!file) return;
-      value.textContent = "";
-      const p = H.hashBlob(file, progress(bar, status, "Hashing"));
-      hashing = p;
-      p.then((sum) => {
-        if (hashing !== p) return;
-        value.textContent = sum;
-        status.textContent = `Hashed ${H.formatBytes(file.size)} in your browser.`;
-        panel.dataset.done = "";
-      }, (err) => {
-        if (hashing === p) status.textContent = "Could not read the file: " + err.message;
-      });
-    });
-
-    form.addEventListener("submit", async (ev) => {
-      ev.preventDefault();
-      const file = input.files[0];
-      if (!file || !hashing) return;
-      const hashOnly = ev.submitter && ev.submitter.value === "hash";
-      buttons.forEach((b) => { b.disabled = true; });
-      result.replaceChildren();
-      try {
-        const sum = await hashing;
-        const title = form.elements.title.value.trim();
-        const meta = { case_ref: form.elements.case_ref.value.trim(), description: form.elements.description.value };
-        let res;
-        if (hashOnly) {
-          res = await H.postJSON("/api/v1/evidence", Object.assign({
-            sha256: sum, size: file.size, media_type: file.type, file_name: file.name, title: title || file.name,
-          }, meta));
-        } else {
-          const data = new FormData();
-          data.set("title", title);
-          data.set("case_ref", meta.case_ref);
-          data.set("description", meta.description);
-          data.set("file", file); // last: the metadata is read before the file streams
-          upRow.hidden = false;
-          // The server checks the content against the hash computed here.
-          res = await H.upload("/api/v1/evidence?sha256=" + sum, data, progress(upBar, upStatus, "Uploading"));
-          if (res.status < 300) upStatus.textContent = `Uploaded ${H.formatBytes(file.size)}.`;
-        }
-        result.replaceChildren(depositOutcome(res));
-      } catch (err) {
-        result.replaceChildren(message("error", err.message));
-      } finally {
-        buttons.forEach((b) => { b.disabled = false; });
-      }
+    const f = form.elements;
+    const title = () => f.title.value.trim();
+    const meta = () => ({ case_ref: f.case_ref.value.trim(), description: f.description.value });
+    H.fileForm(form, "/api/v1/evidence", {
+      fields: () => Object.assign({ title: title() }, meta()),
+      hashOnly: (file, sum) => Object.assign({
+        sha256: sum, size: file.size, media_type: file.type, file_name: file.name, title: title() || file.name,
+      }, meta()),
+      outcome: depositOutcome,
     });
   }
 
@@ -122,40 +46,28 @@
             "/evidence/" + b.existing.id, "View evidence", { "data-evidence-link": "" });
         }
     }
-    return message("error", errorText(res));
+    return message("error", H.errorText(res));
   }
 
   // Verify page.
 
   function initVerify(root) {
-    const q = (sel) => root.querySelector(sel);
-    const input = q("[data-verify-file]");
-    const panel = q("[data-hashing]"), bar = q("[data-hash-progress]"), status = q("[data-hash-status]");
-    const field = q("[data-verify-form]").elements.sha256;
+    const input = root.querySelector("[data-verify-file]");
+    const field = root.querySelector("[data-verify-form]").elements.sha256;
     const out = document.querySelector("[data-verify-result]");
-    q("[data-pick]").hidden = false;
-
-    input.addEventListener("change", async () => {
-      const file = input.files[0];
-      if (!file) return;
-      panel.hidden = false;
-      out.replaceChildren();
-      try {
-        const sum = await H.hashBlob(file, progress(bar, status, "Hashing"));
-        field.value = sum;
-        status.textContent = `Hashed ${H.formatBytes(file.size)} in your browser; the file was not uploaded.`;
-        const res = await H.postJSON("/api/v1/verify", { sha256: sum });
-        if (res.status !== 200 || !res.body) {
-          out.replaceChildren(message("error", errorText(res)));
-          return;
-        }
-        out.replaceChildren(verifyResult(res.body));
-        // A reload shows the same result, rendered by the server.
-        history.replaceState(null, "", "/evidence/verify?sha256=" + sum);
-      } catch (err) {
-        out.replaceChildren(message("error", err.message));
+    // A file picked clears the last file's result before it is hashed.
+    input.addEventListener("change", () => { if (input.files[0]) out.replaceChildren(); });
+    H.pickFile(root, input, async (sum) => {
+      field.value = sum;
+      const res = await H.postJSON("/api/v1/verify", { sha256: sum });
+      if (res.status !== 200 || !res.body) {
+        out.replaceChildren(message("error", H.errorText(res)));
+        return;
       }
-    });
+      out.replaceChildren(verifyResult(res.body));
+      // A reload shows the same result, rendered by the server.
+      history.replaceState(null, "", "/evidence/verify?sha256=" + sum);
+    }, (err) => out.replaceChildren(message("error", err.message)));
   }
 
   // verifyResult is the markup of the page's VerifyResult (pages.templ),
@@ -177,7 +89,7 @@
     const row = (dt, ...dd) => dl.append(el("dt", {}, dt), el("dd", {}, ...dd));
     row("Depositor", el("a", { href: "/members/orgs/" + encodeURIComponent(r.org) }, r.org), " ",
       el("span", { class: "muted" }, "·"), " ", hexShort(r.depositor));
-    row("Block time", time(r.time));
+    row("Block time", H.formatTime(r.time));
     row("Height", el("a", { href: "/blocks/" + r.height }, String(r.height)));
     row("Attestations", String(r.attestation_list.length), ...r.attestation_list.map((a) => el("span", { class: "tag" }, a.org)));
     const entries = r.custody_log.length;
@@ -189,11 +101,6 @@
     return el("article", { class: "record" },
       el("h3", {}, el("a", { href: "/evidence/" + r.id }, `Evidence ${r.id}: ${r.title}`), badge),
       dl);
-  }
-
-  // time formats an RFC 3339 time as the pages do: "2026-01-02 15:04:05 UTC".
-  function time(s) {
-    return new Date(s).toISOString().slice(0, 19).replace("T", " ") + " UTC";
   }
 
   // hexShort abbreviates a long hex value as the pages do, the whole in its

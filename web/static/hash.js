@@ -1,6 +1,7 @@
-// hash.js: SHA-256 of files in the browser, and uploads with progress.
-// Ours, no libraries. Pages load it with <script defer> and use
-// window.ChanceryHash; without scripts they fall back to plain forms.
+// hash.js: SHA-256 of files in the browser, uploads with progress, and the
+// panel of the apps' file forms built on them. Ours, no libraries. Pages
+// load it with <script defer> and use window.ChanceryHash; without scripts
+// they fall back to plain forms.
 //
 // Web Crypto (crypto.subtle.digest) hashes one whole buffer, so a 1 GiB file
 // would first have to be read into memory. This is SHA-256 (FIPS 180-4)
@@ -175,5 +176,142 @@
     return v.toFixed(1) + " " + units[u];
   }
 
-  global.ChanceryHash = { Sha256, CHUNK, hashBlob, sha256Hex, csrfToken, upload, postJSON, formatBytes };
+  // formatTime shows an RFC 3339 time as the pages do:
+  // "2026-01-02 15:04:05 UTC".
+  function formatTime(s) {
+    return new Date(s).toISOString().slice(0, 19).replace("T", " ") + " UTC";
+  }
+
+  // The file forms of the apps' pages (pages.templ): the markup is the
+  // pages', marked with data- attributes; the API calls and what to show of
+  // their answers are each app's.
+
+  // el builds an element: attributes, then children (nodes or text).
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    e.append(...children);
+    return e;
+  }
+
+  // flash is a message box like the server's flash messages.
+  function flash(kind, ...children) {
+    return el("div", { class: "flash " + kind, role: kind === "error" ? "alert" : "status" }, ...children);
+  }
+
+  // errorText is the message of an API's error answer.
+  function errorText(res) {
+    const e = res.body && res.body.error;
+    return e ? e.message : `The server answered ${res.status}.`;
+  }
+
+  // progress returns an onProgress(done, total) that fills bar and label.
+  function progress(bar, label, verb) {
+    return (done, total) => {
+      bar.max = total || 1;
+      bar.value = total ? done : 1;
+      const pct = total ? Math.floor((done * 100) / total) : 100;
+      label.textContent = `${verb} ${pct}% · ${formatBytes(done)} of ${formatBytes(total)}`;
+    };
+  }
+
+  // fileForm enhances a form that sends a file to the API at url. The file
+  // chosen is hashed here at once, with progress ([data-hashing]: its
+  // [data-hash-progress], [data-hash-status] and [data-hash-value]; the
+  // panel gets data-done with the hash). On submit the file is uploaded to
+  // url?sha256=SUM with progress ([data-uploading]), the server checking the
+  // content against the hash; or, from the [data-hash-only] button, which
+  // needs this script and is revealed, only its hash is posted as JSON.
+  // opts are the app's: fields(file) the other fields of an upload, sent
+  // before the file; hashOnly(file, sum) the JSON of a hash-only request;
+  // outcome(res) what [data-result] shows of the answer.
+  function fileForm(form, url, opts) {
+    const q = (sel) => form.querySelector(sel);
+    const input = q('input[type="file"]');
+    const panel = q("[data-hashing]"), bar = q("[data-hash-progress]"), status = q("[data-hash-status]"), value = q("[data-hash-value]");
+    const buttons = form.querySelectorAll('button[type="submit"]');
+    const upRow = q("[data-uploading]"), upBar = q("[data-upload-progress]"), upStatus = q("[data-upload-status]");
+    const result = q("[data-result]");
+    q("[data-hash-only]").hidden = false;
+
+    let hashing = null; // the promise of the chosen file's SHA-256
+    input.addEventListener("change", () => {
+      result.replaceChildren();
+      upRow.hidden = true;
+      const file = input.files[0];
+      panel.hidden = !file;
+      delete panel.dataset.done;
+      hashing = null;
+      if (!file) return;
+      value.textContent = "";
+      const p = hashBlob(file, progress(bar, status, "Hashing"));
+      hashing = p;
+      p.then((sum) => {
+        if (hashing !== p) return;
+        value.textContent = sum;
+        status.textContent = `Hashed ${formatBytes(file.size)} in your browser.`;
+        panel.dataset.done = "";
+      }, (err) => {
+        if (hashing === p) status.textContent = "Could not read the file: " + err.message;
+      });
+    });
+
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const file = input.files[0];
+      if (!file || !hashing) return;
+      const hashOnly = ev.submitter && ev.submitter.hasAttribute("data-hash-only");
+      buttons.forEach((b) => { b.disabled = true; });
+      result.replaceChildren();
+      try {
+        const sum = await hashing;
+        let res;
+        if (hashOnly) {
+          res = await postJSON(url, opts.hashOnly(file, sum));
+        } else {
+          const data = new FormData();
+          for (const [name, v] of Object.entries(opts.fields(file))) data.set(name, v);
+          data.set("file", file); // last: the fields are read before the file streams
+          upRow.hidden = false;
+          // The server checks the content against the hash computed here.
+          res = await upload(url + "?sha256=" + sum, data, progress(upBar, upStatus, "Uploading"));
+          if (res.status < 300) upStatus.textContent = `Uploaded ${formatBytes(file.size)}.`;
+        }
+        result.replaceChildren(opts.outcome(res));
+      } catch (err) {
+        result.replaceChildren(flash("error", err.message));
+      } finally {
+        buttons.forEach((b) => { b.disabled = false; });
+      }
+    });
+  }
+
+  // pickFile enhances root's [data-pick] panel, which needs this script and
+  // is revealed: the file picked in input is hashed here, with progress
+  // ([data-hashing]), and never uploaded; then hashed(sum) runs. A failure
+  // of either goes to failed(err), if given, else to the panel's status.
+  function pickFile(root, input, hashed, failed) {
+    const q = (sel) => root.querySelector(sel);
+    const panel = q("[data-hashing]"), bar = q("[data-hash-progress]"), status = q("[data-hash-status]");
+    q("[data-pick]").hidden = false;
+
+    input.addEventListener("change", async () => {
+      const file = input.files[0];
+      if (!file) return;
+      panel.hidden = false;
+      try {
+        const sum = await hashBlob(file, progress(bar, status, "Hashing"));
+        status.textContent = `Hashed ${formatBytes(file.size)} in your browser; the file was not uploaded.`;
+        await hashed(sum);
+      } catch (err) {
+        if (failed) failed(err);
+        else status.textContent = "Could not read the file: " + err.message;
+      }
+    });
+  }
+
+  global.ChanceryHash = {
+    Sha256, CHUNK, hashBlob, sha256Hex, csrfToken, upload, postJSON, formatBytes,
+    formatTime, el, flash, errorText, progress, fileForm, pickFile,
+  };
 })(window);

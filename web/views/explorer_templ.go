@@ -43,7 +43,7 @@ func blockTable(blocks []node.BlockInfo) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = blockLink(b.Height).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = BlockLink(b.Height).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -385,7 +385,7 @@ func Block(v BlockView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = txLink(t.Hash.String()).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = TxLink(t.Hash.String()).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -510,7 +510,7 @@ func Tx(v TxView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = blockLink(v.Height).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = BlockLink(v.Height).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chancery/chancery/apps/copyright"
 	"github.com/chancery/chancery/apps/members"
+	"github.com/chancery/chancery/apps/members/membersweb"
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/web"
 	"github.com/chancery/chancery/web/views"
@@ -69,35 +70,9 @@ var subnav = []navLink{
 	{disputesPath, "Disputes", true},
 }
 
-// viewer is the signed-in user's account as the chain sees it now.
-type viewer struct {
-	addr  chain.Address
-	org   string
-	roles []string
-}
-
-func (v viewer) active() bool         { return v.org != "" }
-func (v viewer) has(role string) bool { return slices.Contains(v.roles, role) }
-func (v viewer) holds(w copyright.Work) bool {
-	return v.active() && slices.ContainsFunc(w.Holders, func(h copyright.Holder) bool { return h.Account == v.addr })
-}
-
-// viewerOf reads the signed-in user's account. Anonymous users, and users
-// whose account is missing or revoked, get the zero viewer.
-func viewerOf(c echo.Context, r chain.Reader) (viewer, error) {
-	id := web.Caller(c)
-	if id == nil {
-		return viewer{}, nil
-	}
-	acc, err := members.GetAccount(r, id.User.Address)
-	if errors.Is(err, members.ErrAccountNotFound) || (err == nil && acc.Revoked) {
-		return viewer{}, nil
-	}
-	if err != nil {
-		return viewer{}, err
-	}
-	roles, err := members.NewKeeper().EffectiveRoles(r, id.User.Address)
-	return viewer{addr: id.User.Address, org: acc.Org, roles: roles}, err
+// holds reports whether the viewer holds shares of w.
+func holds(who membersweb.Viewer, w copyright.Work) bool {
+	return who.Active() && slices.ContainsFunc(w.Holders, func(h copyright.Holder) bool { return h.Account == who.Addr })
 }
 
 // directory names accounts and organisations for one page, reading each
@@ -124,10 +99,7 @@ func (d *directory) orgName(id string) string {
 	if n, ok := d.orgs[id]; ok {
 		return n
 	}
-	n := id
-	if o, err := members.GetOrg(d.r, id); err == nil && o.Name != "" {
-		n = o.Name
-	}
+	n := membersweb.OrgName(d.r, id)
 	d.orgs[id] = n
 	return n
 }
@@ -217,7 +189,7 @@ func (h *Handler) workPage(c echo.Context) error {
 	}
 	v := WorkPageView{CSRF: web.CSRFToken(c), Detail: d, SignedIn: web.Caller(c) != nil, Today: string(copyright.DateOf(d.At))}
 	err = h.state.View(func(r chain.Reader) error {
-		who, err := viewerOf(c, r)
+		who, err := membersweb.ViewerOf(c, r)
 		if err != nil {
 			return err
 		}
@@ -225,14 +197,14 @@ func (h *Handler) workPage(c echo.Context) error {
 		v.Registrant = dir.party(d.Registrant)
 		v.Holders = dir.holderRows(d.Holders)
 		v.Can = Permissions{
-			Holder:  who.holds(d.Work) && d.Upheld == nil,
-			Dispute: who.active(),
+			Holder:  holds(who, d.Work) && d.Upheld == nil,
+			Dispute: who.Active(),
 		}
 		if t := d.Pending; t != nil {
 			v.Pending = pendingView(dir, d.Work, who)
 		}
 		for _, l := range d.Licenses {
-			v.Licenses = append(v.Licenses, licenseRow(dir, l, who.holds(d.Work), d.Title))
+			v.Licenses = append(v.Licenses, licenseRow(dir, l, holds(who, d.Work), d.Title))
 		}
 		for _, dp := range d.Disputes {
 			v.Disputes = append(v.Disputes, disputeRow(dir, dp, d.Work, who))
@@ -249,7 +221,7 @@ func (h *Handler) workPage(c echo.Context) error {
 }
 
 // pendingView is w's pending transfer as who sees it.
-func pendingView(dir *directory, w copyright.Work, who viewer) *PendingView {
+func pendingView(dir *directory, w copyright.Work, who membersweb.Viewer) *PendingView {
 	t := w.Pending
 	p := &PendingView{Work: w.ID, WorkTitle: w.Title, Transfer: *t, Proposer: dir.party(t.Proposer), Holders: dir.holderRows(t.Holders)}
 	for _, hd := range w.Holders {
@@ -259,8 +231,8 @@ func pendingView(dir *directory, w copyright.Work, who viewer) *PendingView {
 			p.Waiting = append(p.Waiting, dir.party(hd.Account))
 		}
 	}
-	if who.holds(w) {
-		p.CanApprove = !slices.Contains(t.Approvals, who.addr) && w.Upheld == nil
+	if holds(who, w) {
+		p.CanApprove = !slices.Contains(t.Approvals, who.Addr) && w.Upheld == nil
 		p.CanReject = true
 	}
 	return p
@@ -277,14 +249,14 @@ func licenseRow(dir *directory, l copyright.LicenseView, holder bool, title stri
 	return row
 }
 
-func disputeRow(dir *directory, d copyright.Dispute, w copyright.Work, who viewer) DisputeRow {
+func disputeRow(dir *directory, d copyright.Dispute, w copyright.Work, who membersweb.Viewer) DisputeRow {
 	row := DisputeRow{Dispute: d, WorkTitle: w.Title, Claimant: dir.party(d.Claimant)}
 	if res := d.Resolution; res != nil {
 		a := dir.party(res.Arbiter)
 		row.Arbiter = &a
 	}
-	row.CanResolve = d.Resolution == nil && who.active() && who.has(copyright.RoleArbiter) &&
-		who.addr != d.Claimant && !who.holds(w)
+	row.CanResolve = d.Resolution == nil && who.Active() && who.Has(copyright.RoleArbiter) &&
+		who.Addr != d.Claimant && !holds(who, w)
 	return row
 }
 
@@ -316,8 +288,8 @@ func (h *Handler) certificatePage(c echo.Context) error {
 func (h *Handler) registerPage(c echo.Context) error {
 	v := RegisterPageView{CSRF: web.CSRFToken(c), Today: string(copyright.DateOf(h.state.LastTime()))}
 	err := h.state.View(func(r chain.Reader) error {
-		who, err := viewerOf(c, r)
-		v.CanRegister = who.has(copyright.RoleRegistrant)
+		who, err := membersweb.ViewerOf(c, r)
+		v.CanRegister = who.Has(copyright.RoleRegistrant)
 		return err
 	})
 	if err != nil {
@@ -437,7 +409,7 @@ func (h *Handler) transfersPage(c echo.Context) error {
 		if v.Works, v.More, err = h.ownWorks(c, r); err != nil {
 			return err
 		}
-		who, err := viewerOf(c, r)
+		who, err := membersweb.ViewerOf(c, r)
 		if err != nil {
 			return err
 		}
@@ -466,11 +438,11 @@ func (h *Handler) disputesPage(c echo.Context) error {
 	}
 	v := DisputesPageView{CSRF: web.CSRFToken(c), After: after, Work: c.QueryParam("work")}
 	err := h.state.View(func(r chain.Reader) error {
-		who, err := viewerOf(c, r)
+		who, err := membersweb.ViewerOf(c, r)
 		if err != nil {
 			return err
 		}
-		v.CanOpen, v.Arbiter = who.active(), who.has(copyright.RoleArbiter)
+		v.CanOpen, v.Arbiter = who.Active(), who.Has(copyright.RoleArbiter)
 		page, err := copyright.ListDisputes(r, after, copyright.DefaultPage)
 		if err != nil {
 			return err

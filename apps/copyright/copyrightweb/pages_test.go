@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/web/webtest"
 )
 
 func registerFields(title string) map[string]string {
@@ -18,28 +19,28 @@ func registerFields(title string) map[string]string {
 // to the original, told its block time.
 func TestWorkRegisterFormWithoutScripts(t *testing.T) {
 	e := newEnv(t)
-	a := e.client()
-	a.login(alice)
-	wantStatus(t, a.get("/copyright/register"), http.StatusOK)
-	rec := a.postFile("/copyright/register", registerFields(""), "ode.txt", []byte("ode"))
-	wantRedirect(t, rec, "/works/1")
-	page := a.get("/works/1")
-	wantBody(t, page, "Registered as work 1 at height", "ode.txt", "Ada Lovelace, Charles Babbage", "Studio &lt;Nord&gt;",
+	a := e.Client()
+	a.Login(alice.Name)
+	webtest.WantStatus(t, a.Get("/copyright/register"), http.StatusOK)
+	rec := a.PostMultipart("/copyright/register", registerFields(""), webtest.File{Field: "file", Name: "ode.txt", Content: "ode"})
+	webtest.WantRedirect(t, rec, "/works/1")
+	page := a.Get("/works/1")
+	webtest.WantBody(t, page, "Registered as work 1 at height", "ode.txt", "Ada Lovelace, Charles Babbage", "Studio &lt;Nord&gt;",
 		chain.SumHash([]byte("ode")).String(), "stored in the consortium")
 
-	b := e.client()
-	b.login(carol)
-	rec = b.postFile("/copyright/register", registerFields("Mine"), "copy.txt", []byte("ode"))
-	wantRedirect(t, rec, "/works/1")
-	wantBody(t, b.get("/works/1"), "Refused: this content was registered first, as work 1 “ode.txt”, at 2026-01-01 00:00:03 UTC (height 3)")
+	b := e.Client()
+	b.Login(carol.Name)
+	rec = b.PostMultipart("/copyright/register", registerFields("Mine"), webtest.File{Field: "file", Name: "copy.txt", Content: "ode"})
+	webtest.WantRedirect(t, rec, "/works/1")
+	webtest.WantBody(t, b.Get("/works/1"), "Refused: this content was registered first, as work 1 “ode.txt”, at 2026-01-01 00:00:03 UTC (height 3)")
 
 	// Hash only; then mistakes come back to the form as messages.
-	rec = b.post("/copyright/register/hash", url.Values{
+	rec = b.Post("/copyright/register/hash", url.Values{
 		"sha256": {strings.ToUpper(chain.SumHash([]byte("song")).String())}, "title": {"Song"}, "kind": {"audio"},
 		"created": {"2025-01-01"}, "authors": {"Carol"},
 	})
-	wantRedirect(t, rec, "/works/2")
-	wantBody(t, b.get("/works/2"), "not stored: only the hash was registered", "Press &amp; Co")
+	webtest.WantRedirect(t, rec, "/works/2")
+	webtest.WantBody(t, b.Get("/works/2"), "not stored: only the hash was registered", "Press &amp; Co")
 	for _, tc := range []struct {
 		name string
 		form url.Values
@@ -52,13 +53,13 @@ func TestWorkRegisterFormWithoutScripts(t *testing.T) {
 			"authors": {"X"}, "holders": {"nobody"}}, "holders line 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantRedirect(t, b.post("/copyright/register/hash", tc.form), "/copyright/register")
-			wantBody(t, b.get("/copyright/register"), tc.want)
+			webtest.WantRedirect(t, b.Post("/copyright/register/hash", tc.form), "/copyright/register")
+			webtest.WantBody(t, b.Get("/copyright/register"), tc.want)
 		})
 	}
-	mine := b.get("/copyright/mine")
-	wantBody(t, mine, "Song")
-	wantNoBody(t, mine, "ode.txt")
+	mine := b.Get("/copyright/mine")
+	webtest.WantBody(t, mine, "Song")
+	webtest.WantNoBody(t, mine, "ode.txt")
 }
 
 // TestWorkPublicSearch: anyone finds works by words or by hash; queries are
@@ -66,7 +67,7 @@ func TestWorkRegisterFormWithoutScripts(t *testing.T) {
 func TestWorkPublicSearch(t *testing.T) {
 	e := newEnv(t)
 	e.history()
-	anon := e.client()
+	anon := e.Client()
 	sum := chain.SumHash([]byte("ode")).String()
 	for _, tc := range []struct {
 		name, q string
@@ -84,15 +85,15 @@ func TestWorkPublicSearch(t *testing.T) {
 		{"no words", "!!!", http.StatusBadRequest, []string{"no words"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := anon.get("/copyright?q=" + url.QueryEscape(tc.q))
-			wantStatus(t, rec, tc.status)
-			wantBody(t, rec, tc.want...)
-			wantNoBody(t, rec, "<script>alert(1)")
+			rec := anon.Get("/copyright?q=" + url.QueryEscape(tc.q))
+			webtest.WantStatus(t, rec, tc.status)
+			webtest.WantBody(t, rec, tc.want...)
+			webtest.WantNoBody(t, rec, "<script>alert(1)")
 		})
 	}
-	wantRedirect(t, anon.get("/works?q=ode"), "/copyright?q=ode")
-	wantStatus(t, anon.get("/works/99"), http.StatusNotFound)
-	wantStatus(t, anon.get("/works/x"), http.StatusBadRequest)
+	webtest.WantRedirect(t, anon.Get("/works?q=ode"), "/copyright?q=ode")
+	webtest.WantStatus(t, anon.Get("/works/99"), http.StatusNotFound)
+	webtest.WantStatus(t, anon.Get("/works/x"), http.StatusBadRequest)
 }
 
 // TestWorkPageForms: holders, other members and arbiters see the forms the
@@ -100,52 +101,52 @@ func TestWorkPublicSearch(t *testing.T) {
 func TestWorkPageForms(t *testing.T) {
 	e := newEnv(t)
 	e.history()
-	b := e.client()
-	b.login(bob)
-	page := b.get("/works/1")
-	wantBody(t, page, "Approve transfer 1", "Grant a license", "Open a dispute")
-	wantNoBody(t, page, "Propose a transfer") // one is pending
+	b := e.Client()
+	b.Login(bob.Name)
+	page := b.Get("/works/1")
+	webtest.WantBody(t, page, "Approve transfer 1", "Grant a license", "Open a dispute")
+	webtest.WantNoBody(t, page, "Propose a transfer") // one is pending
 
 	// An exclusive license over license 1's scope and territory is refused,
 	// naming it.
-	rec := b.post("/copyright/licenses", url.Values{"work": {"1"}, "back": {"/works/1"}, "licensee": {carol.Address().String()},
+	rec := b.Post("/copyright/licenses", url.Values{"work": {"1"}, "back": {"/works/1"}, "licensee": {carol.Address().String()},
 		"scope": {"Print"}, "territory": {"worldwide"}, "start": {"2026-03-01"}, "end": {"2026-04-01"}, "exclusive": {"1"}})
-	wantRedirect(t, rec, "/works/1")
-	wantBody(t, b.get("/works/1"), "license 1 (exclusive, &#34;print&#34; in FR")
+	webtest.WantRedirect(t, rec, "/works/1")
+	webtest.WantBody(t, b.Get("/works/1"), "license 1 (exclusive, &#34;print&#34; in FR")
 
 	// Bob's approval completes the transfer: Carol holds the work.
-	rec = b.post("/copyright/transfers/approve", url.Values{"work": {"1"}, "transfer": {"1"}, "back": {"/works/1"}})
-	wantRedirect(t, rec, "/works/1")
-	page = b.get("/works/1")
-	wantBody(t, page, "committed at height", "transfer completed")
-	wantNoBody(t, page, "Grant a license")
+	rec = b.Post("/copyright/transfers/approve", url.Values{"work": {"1"}, "transfer": {"1"}, "back": {"/works/1"}})
+	webtest.WantRedirect(t, rec, "/works/1")
+	page = b.Get("/works/1")
+	webtest.WantBody(t, page, "committed at height", "transfer completed")
+	webtest.WantNoBody(t, page, "Grant a license")
 
-	c := e.client()
-	c.login(carol)
-	wantBody(t, c.get("/copyright/transfers"), "Propose a transfer", "No transfer of your works is pending")
-	wantBody(t, c.get("/copyright/licenses"), "Grant a license", "5% of sales")
-	rec = c.post("/copyright/disputes", url.Values{"work": {"1"}, "evidence": {"99"}, "claim": {"mine"}, "back": {"/copyright/disputes"}})
-	wantRedirect(t, rec, "/copyright/disputes")
-	wantBody(t, c.get("/copyright/disputes"), "no evidence deposit 99")
+	c := e.Client()
+	c.Login(carol.Name)
+	webtest.WantBody(t, c.Get("/copyright/transfers"), "Propose a transfer", "No transfer of your works is pending")
+	webtest.WantBody(t, c.Get("/copyright/licenses"), "Grant a license", "5% of sales")
+	rec = c.Post("/copyright/disputes", url.Values{"work": {"1"}, "evidence": {"99"}, "claim": {"mine"}, "back": {"/copyright/disputes"}})
+	webtest.WantRedirect(t, rec, "/copyright/disputes")
+	webtest.WantBody(t, c.Get("/copyright/disputes"), "no evidence deposit 99")
 
 	// A dispute by Alice, no longer a holder; the arbiter decides it.
-	a := e.client()
-	a.login(alice)
-	rec = a.post("/copyright/disputes", url.Values{"work": {"1"}, "evidence": {"1"}, "claim": {"The sale was void."}, "back": {"/works/1"}})
-	wantRedirect(t, rec, "/works/1")
-	j := e.client()
-	j.login(judge)
-	disputes := j.get("/copyright/disputes")
-	wantBody(t, disputes, "The sale was void.", `action="/copyright/disputes/2/resolve"`)
-	wantNoBody(t, disputes, `action="/copyright/disputes/1/resolve"`) // already dismissed
-	rec = j.post("/copyright/disputes/2/resolve", url.Values{"outcome": {"upheld"}, "reasoning": {"Void sale."}, "back": {"/copyright/disputes"}})
-	wantRedirect(t, rec, "/copyright/disputes")
-	wantBody(t, c.get("/works/1"), "disputed: upheld", "Void sale.")
-	wantBody(t, c.get("/works/1/certificate"), "DISPUTE 2 UPHELD")
+	a := e.Client()
+	a.Login(alice.Name)
+	rec = a.Post("/copyright/disputes", url.Values{"work": {"1"}, "evidence": {"1"}, "claim": {"The sale was void."}, "back": {"/works/1"}})
+	webtest.WantRedirect(t, rec, "/works/1")
+	j := e.Client()
+	j.Login(judge.Name)
+	disputes := j.Get("/copyright/disputes")
+	webtest.WantBody(t, disputes, "The sale was void.", `action="/copyright/disputes/2/resolve"`)
+	webtest.WantNoBody(t, disputes, `action="/copyright/disputes/1/resolve"`) // already dismissed
+	rec = j.Post("/copyright/disputes/2/resolve", url.Values{"outcome": {"upheld"}, "reasoning": {"Void sale."}, "back": {"/copyright/disputes"}})
+	webtest.WantRedirect(t, rec, "/copyright/disputes")
+	webtest.WantBody(t, c.Get("/works/1"), "disputed: upheld", "Void sale.")
+	webtest.WantBody(t, c.Get("/works/1/certificate"), "DISPUTE 2 UPHELD")
 
 	// A form may only send the browser back to this site.
-	rec = c.post("/copyright/transfers/reject", url.Values{"work": {"1"}, "transfer": {"9"}, "back": {"//evil.example/"}})
-	wantRedirect(t, rec, "/copyright/transfers")
+	rec = c.Post("/copyright/transfers/reject", url.Values{"work": {"1"}, "transfer": {"9"}, "back": {"//evil.example/"}})
+	webtest.WantRedirect(t, rec, "/copyright/transfers")
 }
 
 // TestWorkCertificateQR: the certificate's QR code holds the work page's
@@ -154,9 +155,9 @@ func TestWorkCertificateQR(t *testing.T) {
 	e := newEnv(t)
 	e.history()
 	req := mustRequest(t, "http://registry.example:8080/works/1/certificate")
-	rec := e.client().send(req)
-	wantStatus(t, rec, http.StatusOK)
-	wantBody(t, rec, `aria-label="QR code of http://registry.example:8080/works/1"`, `<path d="M4 4h7v1h-7z`, "work-1-receipt.json")
+	rec := e.Client().Send(req)
+	webtest.WantStatus(t, rec, http.StatusOK)
+	webtest.WantBody(t, rec, `aria-label="QR code of http://registry.example:8080/works/1"`, `<path d="M4 4h7v1h-7z`, "work-1-receipt.json")
 }
 
 func mustRequest(t *testing.T, target string) *http.Request {

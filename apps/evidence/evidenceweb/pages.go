@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,11 +13,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/chancery/chancery/apps/evidence"
-	"github.com/chancery/chancery/apps/members"
+	"github.com/chancery/chancery/apps/members/membersweb"
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/shared/canon"
 	"github.com/chancery/chancery/shared/errs"
-	"github.com/chancery/chancery/storage"
 	"github.com/chancery/chancery/web"
 	"github.com/chancery/chancery/web/views"
 )
@@ -46,41 +44,6 @@ type navLink struct{ Href, Label string }
 
 var subnav = []navLink{{"/evidence", "Our deposits"}, {"/evidence/deposit", "Deposit"}, {"/evidence/verify", "Verify"}}
 
-// viewer is the signed-in user's account as the chain sees it now.
-type viewer struct {
-	addr  chain.Address
-	org   string
-	roles []string
-}
-
-func (v viewer) has(role string) bool { return slices.Contains(v.roles, role) }
-
-// viewerOf reads the signed-in user's account. Anonymous users, and users
-// whose account is missing or revoked, get the zero viewer: no org, no role.
-func viewerOf(c echo.Context, r chain.Reader) (viewer, error) {
-	id := web.Caller(c)
-	if id == nil {
-		return viewer{}, nil
-	}
-	acc, err := members.GetAccount(r, id.User.Address)
-	if errors.Is(err, members.ErrAccountNotFound) || (err == nil && acc.Revoked) {
-		return viewer{}, nil
-	}
-	if err != nil {
-		return viewer{}, err
-	}
-	roles, err := members.NewKeeper().EffectiveRoles(r, id.User.Address)
-	return viewer{addr: id.User.Address, org: acc.Org, roles: roles}, err
-}
-
-// orgName is an organisation's name, or its id when it has none on chain.
-func orgName(r chain.Reader, id string) string {
-	if o, err := members.GetOrg(r, id); err == nil && o.Name != "" {
-		return o.Name
-	}
-	return id
-}
-
 func (h *Handler) listPage(c echo.Context) error {
 	q := strings.TrimSpace(c.QueryParam("q"))
 	if len(q) > 200 {
@@ -101,9 +64,9 @@ func (h *Handler) listPage(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		v.Items, v.Next, v.OrgName = page.Items, page.Next, orgName(r, org)
-		who, err := viewerOf(c, r)
-		v.CanDeposit = who.has(evidence.RoleDepositor)
+		v.Items, v.Next, v.OrgName = page.Items, page.Next, membersweb.OrgName(r, org)
+		who, err := membersweb.ViewerOf(c, r)
+		v.CanDeposit = who.Has(evidence.RoleDepositor)
 		return err
 	})
 	if err != nil {
@@ -115,8 +78,8 @@ func (h *Handler) listPage(c echo.Context) error {
 func (h *Handler) depositPage(c echo.Context) error {
 	v := DepositPageView{CSRF: web.CSRFToken(c)}
 	err := h.state.View(func(r chain.Reader) error {
-		who, err := viewerOf(c, r)
-		v.CanDeposit = who.has(evidence.RoleDepositor)
+		who, err := membersweb.ViewerOf(c, r)
+		v.CanDeposit = who.Has(evidence.RoleDepositor)
 		return err
 	})
 	if err != nil {
@@ -130,43 +93,11 @@ const depositPagePath = "/evidence/deposit"
 // depositUploadForm is the deposit form without scripts: the file streams
 // into the blob store, then the deposit is signed with the session's key.
 func (h *Handler) depositUploadForm(c echo.Context) error {
-	up, err := h.receiveForm(c)
+	up, err := web.ReceiveFile(c, h.blobs, "file", chain.Hash{})
 	if err != nil {
 		return h.web.FormFailed(c, err, depositPagePath)
 	}
 	return h.submitDeposit(c, uploadedDeposit(up))
-}
-
-// receiveForm is web.ReceiveFile for the deposit form. A browser that sends
-// no Sec-Fetch-Site header has its CSRF token looked up in the form, which
-// makes echo parse the whole multipart body (large files spill to temporary
-// files) before the handler runs; the file is then read from the parsed form.
-func (h *Handler) receiveForm(c echo.Context) (web.Upload, error) {
-	form := c.Request().MultipartForm
-	if form == nil {
-		return web.ReceiveFile(c, h.blobs, "file", chain.Hash{})
-	}
-	files := form.File["file"]
-	if len(files) == 0 || files[0].Filename == "" {
-		return web.Upload{}, web.ErrBadRequest.Withf("choose a file to deposit")
-	}
-	f, err := files[0].Open()
-	if err != nil {
-		return web.Upload{}, err
-	}
-	defer f.Close()
-	blob, err := h.blobs.Put(c.Request().Context(), f, storage.PutOptions{})
-	if err != nil {
-		return web.Upload{}, err
-	}
-	up := web.Upload{Blob: blob, FileName: files[0].Filename, MediaType: "application/octet-stream", Fields: map[string]string{}}
-	if mt, _, err := mime.ParseMediaType(files[0].Header.Get(echo.HeaderContentType)); err == nil && mt != "" {
-		up.MediaType = strings.ToLower(mt)
-	}
-	for k, vs := range form.Value {
-		up.Fields[k] = vs[0]
-	}
-	return up, nil
 }
 
 // depositHashForm deposits a hash the user computed elsewhere.
@@ -231,9 +162,9 @@ func (h *Handler) detailPage(c echo.Context) error {
 		return err
 	}
 	err = h.state.View(func(r chain.Reader) error {
-		v.OrgName = orgName(r, v.Record.Org)
-		who, err := viewerOf(c, r)
-		if err != nil || who.org == "" {
+		v.OrgName = membersweb.OrgName(r, v.Record.Org)
+		who, err := membersweb.ViewerOf(c, r)
+		if err != nil || who.Org == "" {
 			return err
 		}
 		v.Can = h.permissions(r, v.Record, who)
@@ -248,17 +179,17 @@ func (h *Handler) detailPage(c echo.Context) error {
 
 // permissions are the forms to show who on the deposit rec, by the rules
 // the module applies.
-func (h *Handler) permissions(r chain.Reader, rec RecordView, who viewer) Permissions {
-	_, err := h.keeper.MayAccess(r, rec.ID, who.addr)
+func (h *Handler) permissions(r chain.Reader, rec RecordView, who membersweb.Viewer) Permissions {
+	_, err := h.keeper.MayAccess(r, rec.ID, who.Addr)
 	p := Permissions{Download: rec.Stored && err == nil}
 	if rec.Withdrawn != nil {
 		return p
 	}
-	attested := slices.ContainsFunc(rec.AttestationList, func(a evidence.Attestation) bool { return a.Org == who.org })
-	p.Attest = who.org != rec.Org && !attested &&
-		(who.has(evidence.RoleDepositor) || who.has(evidence.RoleCustodian) || who.has(evidence.RoleVerifier))
-	p.Custody = who.has(evidence.RoleCustodian)
-	p.Withdraw = who.org == rec.Org && who.has(evidence.RoleDepositor)
+	attested := slices.ContainsFunc(rec.AttestationList, func(a evidence.Attestation) bool { return a.Org == who.Org })
+	p.Attest = who.Org != rec.Org && !attested &&
+		(who.Has(evidence.RoleDepositor) || who.Has(evidence.RoleCustodian) || who.Has(evidence.RoleVerifier))
+	p.Custody = who.Has(evidence.RoleCustodian)
+	p.Withdraw = who.Org == rec.Org && who.Has(evidence.RoleDepositor)
 	return p
 }
 
@@ -295,7 +226,7 @@ func (h *Handler) certificatePage(c echo.Context) error {
 	if v.Record, err = h.record(id); err != nil {
 		return err
 	}
-	err = h.state.View(func(r chain.Reader) error { v.OrgName = orgName(r, v.Record.Org); return nil })
+	err = h.state.View(func(r chain.Reader) error { v.OrgName = membersweb.OrgName(r, v.Record.Org); return nil })
 	if err != nil {
 		return err
 	}
@@ -373,7 +304,6 @@ func (h *Handler) downloadForm(c echo.Context) error {
 
 func evidencePath(id evidence.ID) string { return "/evidence/" + id.String() }
 func txPath(h string) string             { return "/txs/" + h }
-func blockPath(h int64) string           { return "/blocks/" + itoa(h) }
 func orgPath(id string) string           { return "/members/orgs/" + url.PathEscape(id) }
 func itoa(n int64) string                { return strconv.FormatInt(n, 10) }
 func count(n int) string                 { return strconv.Itoa(n) }

@@ -10,16 +10,17 @@ import (
 
 	"github.com/chancery/chancery/apps/evidence"
 	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/web/webtest"
 )
 
 func TestPagesNeedLogin(t *testing.T) {
 	e := newEnv(t)
-	anon := e.client()
+	anon := e.Client()
 	for _, path := range []string{"/evidence", "/evidence/deposit", "/evidence/verify?sha256=00"} {
-		wantRedirect(t, anon.get(path), "/login?next="+url.QueryEscape(path))
+		webtest.WantRedirect(t, anon.Get(path), "/login?next="+url.QueryEscape(path))
 	}
-	rec := anon.post("/evidence/deposit/hash", url.Values{"sha256": {sum("x").String()}, "title": {"x"}})
-	wantRedirect(t, rec, "/login")
+	rec := anon.Post("/evidence/deposit/hash", url.Values{"sha256": {sum("x").String()}, "title": {"x"}})
+	webtest.WantRedirect(t, rec, "/login")
 }
 
 // TestDepositUploadForm is the deposit page without scripts: a multipart
@@ -39,19 +40,20 @@ func TestDepositUploadForm(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
-			notary := e.client().login("notary")
-			fields := url.Values{"title": {""}, "case_ref": {"  2026-CIV-7 "}, "description": {"Two pages"}}
+			notary := e.Client().Login("notary")
+			fields := map[string]string{"title": "", "case_ref": "  2026-CIV-7 ", "description": "Two pages"}
 			if tc.csrf {
-				fields.Set("_csrf", notary.csrf())
+				fields["_csrf"] = notary.CSRF()
 			}
-			rec := notary.postFile("/evidence/deposit", fields, "contract.txt", contract, tc.header...)
-			wantRedirect(t, rec, "/evidence/1")
-			wantBody(t, notary.follow(rec), "Deposited as evidence 1, committed at height 2.", "contract.txt", "2026-CIV-7")
+			file := webtest.File{Field: "file", Name: "contract.txt", Content: contract}
+			rec := notary.Send(webtest.NewMultipart(t, "/evidence/deposit", fields, file), tc.header...)
+			webtest.WantRedirect(t, rec, "/evidence/1")
+			webtest.WantBody(t, notary.Follow(rec), "Deposited as evidence 1, committed at height 2.", "contract.txt", "2026-CIV-7")
 			ev := e.record(1)
 			if !ev.Stored || ev.SHA256 != sum(contract) || ev.Size != int64(len(contract)) || ev.Title != "contract.txt" || ev.Org != "notary" {
 				t.Fatalf("record = %+v", ev)
 			}
-			if _, err := e.blobs.Stat(context.Background(), sum(contract)); err != nil {
+			if _, err := e.Blobs.Stat(context.Background(), sum(contract)); err != nil {
 				t.Fatalf("blob not stored: %v", err)
 			}
 		})
@@ -71,15 +73,19 @@ func TestDepositUploadFormRefused(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cl := e.client().login(tc.user)
-			rec := cl.postFile("/evidence/deposit", url.Values{"title": {"t"}}, tc.file, tc.content, same...)
-			wantRedirect(t, rec, "/evidence/deposit")
-			page := cl.follow(rec)
-			wantBody(t, page, `class="flash error"`, tc.flash)
+			cl := e.Client().Login(tc.user)
+			var files []webtest.File
+			if tc.file != "" {
+				files = append(files, webtest.File{Field: "file", Name: tc.file, Content: tc.content})
+			}
+			rec := cl.Send(webtest.NewMultipart(t, "/evidence/deposit", map[string]string{"title": "t"}, files...), same...)
+			webtest.WantRedirect(t, rec, "/evidence/deposit")
+			page := cl.Follow(rec)
+			webtest.WantBody(t, page, `class="flash error"`, tc.flash)
 		})
 	}
 	var n int
-	e.chain.c.View(func(r chain.Reader) error {
+	e.Chain.View(func(r chain.Reader) error {
 		page, err := evidence.ListOrg(r, "bank", 0, 0, "")
 		n = len(page.Items)
 		return err
@@ -91,20 +97,20 @@ func TestDepositUploadFormRefused(t *testing.T) {
 
 func TestDepositHashForm(t *testing.T) {
 	e := newEnv(t)
-	notary := e.client().login("notary")
+	notary := e.Client().Login("notary")
 	form := url.Values{"sha256": {"  " + strings.ToUpper(sum(photo).String()) + " "}, "title": {"Scene photograph"},
 		"file_name": {"scene.jpg"}, "size": {"40"}, "case_ref": {""}, "description": {""}}
-	rec := notary.post("/evidence/deposit/hash", form)
-	wantRedirect(t, rec, "/evidence/1")
-	wantBody(t, notary.follow(rec), "Deposited as evidence 1", "not stored: only the hash was deposited")
+	rec := notary.Post("/evidence/deposit/hash", form)
+	webtest.WantRedirect(t, rec, "/evidence/1")
+	webtest.WantBody(t, notary.Follow(rec), "Deposited as evidence 1", "not stored: only the hash was deposited")
 	if ev := e.record(1); ev.Stored || ev.SHA256 != sum(photo) || ev.Size != 40 || ev.FileName != "scene.jpg" {
 		t.Fatalf("record = %+v", ev)
 	}
 
 	// The same hash again goes to the deposit the organisation already has.
-	rec = notary.post("/evidence/deposit/hash", form)
-	wantRedirect(t, rec, "/evidence/1")
-	wantBody(t, notary.follow(rec), "Your organisation already deposited this content as evidence 1.")
+	rec = notary.Post("/evidence/deposit/hash", form)
+	webtest.WantRedirect(t, rec, "/evidence/1")
+	webtest.WantBody(t, notary.Follow(rec), "Your organisation already deposited this content as evidence 1.")
 
 	for _, bad := range []struct{ field, value, flash string }{
 		{"sha256", "abc", "must be 64 hex characters"},
@@ -113,9 +119,9 @@ func TestDepositHashForm(t *testing.T) {
 	} {
 		f := url.Values{"sha256": {sum(bad.value).String()}, "title": {"t"}}
 		f.Set(bad.field, bad.value)
-		rec := notary.post("/evidence/deposit/hash", f)
-		wantRedirect(t, rec, "/evidence/deposit")
-		wantBody(t, notary.follow(rec), `class="flash error"`, bad.flash)
+		rec := notary.Post("/evidence/deposit/hash", f)
+		webtest.WantRedirect(t, rec, "/evidence/deposit")
+		webtest.WantBody(t, notary.Follow(rec), `class="flash error"`, bad.flash)
 	}
 }
 
@@ -142,26 +148,26 @@ func TestDetailPermissions(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run("user "+tc.user, func(t *testing.T) {
-			cl := e.client()
+			cl := e.Client()
 			if tc.user != "" {
-				cl.login(tc.user)
+				cl.Login(tc.user)
 			}
-			rec := cl.get("/evidence/1")
-			wantStatus(t, rec, http.StatusOK)
+			rec := cl.Get("/evidence/1")
+			webtest.WantStatus(t, rec, http.StatusOK)
 			for _, form := range all {
 				if want, got := contains(tc.want, form), strings.Contains(rec.Body.String(), form); want != got {
 					t.Errorf("form %s shown = %v, want %v", form, got, want)
 				}
 			}
 			// A title that tries a script is shown as text.
-			wantBody(t, rec, "Sale contract &lt;script&gt;alert(1)&lt;/script&gt;")
-			wantNoBody(t, rec, "<script>alert(1)")
+			webtest.WantBody(t, rec, "Sale contract &lt;script&gt;alert(1)&lt;/script&gt;")
+			webtest.WantNoBody(t, rec, "<script>alert(1)")
 		})
 	}
 	// A withdrawn deposit takes no more attestations, custody or withdrawal.
-	rec := e.client().login("keeper").get("/evidence/3")
-	wantBody(t, rec, "Withdrawn at height 9", "Deposited in error")
-	wantNoBody(t, rec, `/evidence/3/attest"`, `/evidence/3/custody"`)
+	rec := e.Client().Login("keeper").Get("/evidence/3")
+	webtest.WantBody(t, rec, "Withdrawn at height 9", "Deposited in error")
+	webtest.WantNoBody(t, rec, `/evidence/3/attest"`, `/evidence/3/custody"`)
 }
 
 func contains(list []string, s string) bool {
@@ -176,79 +182,79 @@ func contains(list []string, s string) bool {
 func TestDetailForms(t *testing.T) {
 	e := newEnv(t)
 	e.history()
-	keeper := e.client().login("keeper")
+	keeper := e.Client().Login("keeper")
 
-	rec := keeper.post("/evidence/1/attest", url.Values{"statement": {"Held in the vault."}})
-	wantRedirect(t, rec, "/evidence/1")
-	wantBody(t, keeper.follow(rec), "committed at height 10", "Held in the vault.")
+	rec := keeper.Post("/evidence/1/attest", url.Values{"statement": {"Held in the vault."}})
+	webtest.WantRedirect(t, rec, "/evidence/1")
+	webtest.WantBody(t, keeper.Follow(rec), "committed at height 10", "Held in the vault.")
 
-	rec = keeper.post("/evidence/1/custody", url.Values{"action": {"sealed"}, "note": {"Seal 99"}})
-	wantRedirect(t, rec, "/evidence/1")
-	page := keeper.follow(rec)
-	wantBody(t, page, "committed at height 11", `<span class="badge sealed">sealed</span>`, "Seal 99")
+	rec = keeper.Post("/evidence/1/custody", url.Values{"action": {"sealed"}, "note": {"Seal 99"}})
+	webtest.WantRedirect(t, rec, "/evidence/1")
+	page := keeper.Follow(rec)
+	webtest.WantBody(t, page, "committed at height 11", `<span class="badge sealed">sealed</span>`, "Seal 99")
 
-	rec = keeper.post("/evidence/1/custody", url.Values{"action": {"lost"}})
-	wantBody(t, keeper.follow(rec), `class="flash error"`, "action must be one of")
+	rec = keeper.Post("/evidence/1/custody", url.Values{"action": {"lost"}})
+	webtest.WantBody(t, keeper.Follow(rec), `class="flash error"`, "action must be one of")
 
 	// The keeper may not withdraw another organisation's deposit: the chain
 	// refuses it even though the page showed no form.
-	rec = keeper.post("/evidence/1/withdraw", url.Values{"reason": {"mine now"}})
-	wantBody(t, keeper.follow(rec), `class="flash error"`, "evidence.depositor")
+	rec = keeper.Post("/evidence/1/withdraw", url.Values{"reason": {"mine now"}})
+	webtest.WantBody(t, keeper.Follow(rec), `class="flash error"`, "evidence.depositor")
 	if ev := e.record(1); ev.Withdrawn != nil || ev.CustodyEntries != 3 || ev.Attestations != 3 {
 		t.Fatalf("record = %+v", ev)
 	}
 
-	notary := e.client().login("notary")
-	rec = notary.post("/evidence/1/withdraw", url.Values{"reason": {"superseded"}})
-	wantRedirect(t, rec, "/evidence/1")
-	wantBody(t, notary.follow(rec), "Withdrawn at height 12", "superseded")
+	notary := e.Client().Login("notary")
+	rec = notary.Post("/evidence/1/withdraw", url.Values{"reason": {"superseded"}})
+	webtest.WantRedirect(t, rec, "/evidence/1")
+	webtest.WantBody(t, notary.Follow(rec), "Withdrawn at height 12", "superseded")
 
-	wantStatus(t, notary.post("/evidence/x/withdraw", url.Values{"reason": {"r"}}), http.StatusBadRequest)
+	webtest.WantStatus(t, notary.Post("/evidence/x/withdraw", url.Values{"reason": {"r"}}), http.StatusBadRequest)
 }
 
 func TestDownloadForm(t *testing.T) {
 	e := newEnv(t)
 	e.history()
-	judge := e.client().login("judge")
-	rec := judge.post("/evidence/1/download", url.Values{"purpose": {"appeal"}})
-	wantStatus(t, rec, http.StatusOK)
+	judge := e.Client().Login("judge")
+	rec := judge.Post("/evidence/1/download", url.Values{"purpose": {"appeal"}})
+	webtest.WantStatus(t, rec, http.StatusOK)
 	if rec.Body.String() != contract || !strings.Contains(rec.Header().Get("Content-Disposition"), `filename="contract.pdf"`) {
 		t.Fatalf("download: %q, %v", rec.Body, rec.Header())
 	}
-	log := judge.get("/evidence/1")
-	wantBody(t, log, `<span class="badge accessed">accessed</span>`, "appeal")
+	log := judge.Get("/evidence/1")
+	webtest.WantBody(t, log, `<span class="badge accessed">accessed</span>`, "appeal")
 
 	// Not allowed, or nothing stored: back to the page with the reason.
-	banker := e.client().login("banker")
-	rec = banker.post("/evidence/1/download", url.Values{})
-	wantRedirect(t, rec, "/evidence/1")
-	wantBody(t, banker.follow(rec), `class="flash error"`, "may not open")
-	rec = judge.post("/evidence/2/download", url.Values{})
-	wantRedirect(t, rec, "/evidence/2")
-	wantBody(t, judge.follow(rec), "only the hash of this evidence was deposited")
+	banker := e.Client().Login("banker")
+	rec = banker.Post("/evidence/1/download", url.Values{})
+	webtest.WantRedirect(t, rec, "/evidence/1")
+	webtest.WantBody(t, banker.Follow(rec), `class="flash error"`, "may not open")
+	rec = judge.Post("/evidence/2/download", url.Values{})
+	webtest.WantRedirect(t, rec, "/evidence/2")
+	webtest.WantBody(t, judge.Follow(rec), "only the hash of this evidence was deposited")
 }
 
 func TestVerifyPage(t *testing.T) {
 	e := newEnv(t)
 	e.history()
-	judge := e.client().login("judge")
+	judge := e.Client().Login("judge")
 
-	rec := judge.get("/evidence/verify")
-	wantStatus(t, rec, http.StatusOK)
-	wantNoBody(t, rec, `class="card verify-result`)
+	rec := judge.Get("/evidence/verify")
+	webtest.WantStatus(t, rec, http.StatusOK)
+	webtest.WantNoBody(t, rec, `class="card verify-result`)
 
 	// Typed in capitals with spaces, as pasted from another tool.
-	rec = judge.get("/evidence/verify?sha256=" + url.QueryEscape(" "+strings.ToUpper(sum(contract).String())+" "))
-	wantStatus(t, rec, http.StatusOK)
-	wantBody(t, rec, "Found: 2 deposits", `href="/evidence/1"`, `href="/evidence/2"`,
+	rec = judge.Get("/evidence/verify?sha256=" + url.QueryEscape(" "+strings.ToUpper(sum(contract).String())+" "))
+	webtest.WantStatus(t, rec, http.StatusOK)
+	webtest.WantBody(t, rec, "Found: 2 deposits", `href="/evidence/1"`, `href="/evidence/2"`,
 		"/api/v1/txs/"+e.record(1).TxHash.String()+"/receipt", "2 entries")
 
-	rec = judge.get("/evidence/verify?sha256=" + sum("nothing").String())
-	wantBody(t, rec, "Not found", "No deposit of this hash is on the chain")
+	rec = judge.Get("/evidence/verify?sha256=" + sum("nothing").String())
+	webtest.WantBody(t, rec, "Not found", "No deposit of this hash is on the chain")
 
-	rec = judge.get("/evidence/verify?sha256=xyz")
-	wantStatus(t, rec, http.StatusBadRequest)
-	wantBody(t, rec, "A SHA-256 is 64 hex characters", `value="xyz"`)
+	rec = judge.Get("/evidence/verify?sha256=xyz")
+	webtest.WantStatus(t, rec, http.StatusBadRequest)
+	webtest.WantBody(t, rec, "A SHA-256 is 64 hex characters", `value="xyz"`)
 }
 
 func TestListPage(t *testing.T) {
@@ -257,27 +263,27 @@ func TestListPage(t *testing.T) {
 	for i := range evidence.DefaultPage + 5 {
 		raw := signFixed(t, key("notary"), evidence.TypeDeposit, evidence.Deposit{
 			SHA256: sum(fmt.Sprint("bulk ", i)), Title: fmt.Sprintf("Bulk item %02d", i), CaseRef: "BULK"}, uint64(100+i))
-		if res := e.chain.c.Block(raw)[0]; !res.OK() {
+		if res := e.Chain.Commit(raw)[0]; !res.OK() {
 			t.Fatal(res.Log)
 		}
 	}
-	notary := e.client().login("notary")
-	first := notary.get("/evidence")
-	wantStatus(t, first, http.StatusOK)
-	wantBody(t, first, "Bulk item 54", `href="/evidence?after=`)
-	wantNoBody(t, first, "Sale contract", "Contract as received by the lab") // older; the lab's is not ours
+	notary := e.Client().Login("notary")
+	first := notary.Get("/evidence")
+	webtest.WantStatus(t, first, http.StatusOK)
+	webtest.WantBody(t, first, "Bulk item 54", `href="/evidence?after=`)
+	webtest.WantNoBody(t, first, "Sale contract", "Contract as received by the lab") // older; the lab's is not ours
 
 	// The last page: the rest, and a link back to the first.
-	last := notary.get("/evidence?after=9")
-	wantBody(t, last, "Bulk item 00", "Scene photograph", "withdrawn", "Sale contract", "← First page")
-	wantNoBody(t, last, "Next →")
+	last := notary.Get("/evidence?after=9")
+	webtest.WantBody(t, last, "Bulk item 00", "Scene photograph", "withdrawn", "Sale contract", "← First page")
+	webtest.WantNoBody(t, last, "Next →")
 
-	found := notary.get("/evidence?q=scene")
-	wantBody(t, found, "Scene photograph")
-	wantNoBody(t, found, "Bulk item", "Sale contract")
-	wantBody(t, notary.get("/evidence?q=nothing-like-it"), "No deposit matches")
-	wantStatus(t, notary.get("/evidence?after=x"), http.StatusBadRequest)
+	found := notary.Get("/evidence?q=scene")
+	webtest.WantBody(t, found, "Scene photograph")
+	webtest.WantNoBody(t, found, "Bulk item", "Sale contract")
+	webtest.WantBody(t, notary.Get("/evidence?q=nothing-like-it"), "No deposit matches")
+	webtest.WantStatus(t, notary.Get("/evidence?after=x"), http.StatusBadRequest)
 
 	// Another organisation sees its own deposits only.
-	wantBody(t, e.client().login("lab").get("/evidence"), "Contract as received by the lab")
+	webtest.WantBody(t, e.Client().Login("lab").Get("/evidence"), "Contract as received by the lab")
 }

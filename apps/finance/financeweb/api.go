@@ -108,11 +108,11 @@ func (h *Handler) issue(c echo.Context) error {
 // multipartIssue receives the files of an issue into the blob store, then
 // builds the message from the other fields, reading the amount with read.
 func (h *Handler) multipartIssue(c echo.Context, read func(field, s string, c finance.Currency) (finance.Amount, error)) (finance.Issue, error) {
-	fields, docs, err := receiveDocuments(c, h.blobs)
+	form, err := web.ReceiveFiles(c, h.blobs, issueFieldLimits, issueParts...)
 	if err != nil {
 		return finance.Issue{}, err
 	}
-	return fieldsOf(fields).msg(func(cur finance.Currency) (finance.Amount, error) { return read("amount", fields["amount"], cur) }, docs)
+	return fieldsOf(form.Fields).msg(func(cur finance.Currency) (finance.Amount, error) { return read("amount", form.Fields["amount"], cur) }, form.Files)
 }
 
 // submit signs msg as the caller and answers: status (200, or 201 for an

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chancery/chancery/apps/finance"
 	"github.com/chancery/chancery/apps/finance/financeweb"
+	"github.com/chancery/chancery/web/webtest"
 )
 
 // issueJSON is the JSON of an issue to user; amount and currency are
@@ -125,7 +126,7 @@ func TestAPIBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var body map[string]json.RawMessage
-		code, raw := e.api(tc.user, tc.method, tc.path, tc.body, &body)
+		code, raw := e.API(tc.user, tc.method, tc.path, tc.body, &body)
 		if code != tc.status {
 			t.Errorf("%s: status %d, want %d: %s", tc.name, code, tc.status, raw)
 			continue
@@ -163,10 +164,10 @@ func TestAPIStory(t *testing.T) {
 	r := "/api/v1/receivables"
 
 	// The core issues by multipart, with the invoice and the contract.
-	rec := e.apiMultipart("core", r, map[string]string{
+	rec := e.ServeAPI("core", webtest.NewMultipart(t, r, map[string]string{
 		"supplier": addr("supplier").String(), "supplier_org": "supplier-1", "amount": "100000.00", "currency": "CNY",
 		"due_date": "2026-06-30", "ref": "PO-2026-001",
-	}, map[string]string{"invoice": "INVOICE 0001", "contract": "FRAME CONTRACT"})
+	}, pdfs(map[string]string{"invoice": "INVOICE 0001", "contract": "FRAME CONTRACT"})...))
 	var issued financeweb.WriteView
 	if rec.Code != http.StatusCreated || json.Unmarshal(rec.Body.Bytes(), &issued) != nil {
 		t.Fatalf("issue: %d %s", rec.Code, rec.Body)
@@ -178,14 +179,14 @@ func TestAPIStory(t *testing.T) {
 		t.Fatalf("issued = %+v", issued)
 	}
 	for _, doc := range []string{"INVOICE 0001", "FRAME CONTRACT"} {
-		if _, err := e.blobs.Stat(t.Context(), hashOf(doc)); err != nil {
+		if _, err := e.Blobs.Stat(t.Context(), hashOf(doc)); err != nil {
 			t.Fatalf("document %q not in the blob store: %v", doc, err)
 		}
 	}
 	step := func(user, path, body string) financeweb.WriteView {
 		t.Helper()
 		var v financeweb.WriteView
-		if code, raw := e.api(user, "POST", r+path, body, &v); code != http.StatusOK {
+		if code, raw := e.API(user, "POST", r+path, body, &v); code != http.StatusOK {
 			t.Fatalf("POST %s as %s: %d %s", path, user, code, raw)
 		}
 		return v
@@ -199,24 +200,24 @@ func TestAPIStory(t *testing.T) {
 	step("subsupplier", "/3/financing", fmt.Sprintf(`{"bank":%q}`, addr("bank")))
 	// And one by JSON, with an integer-looking amount: major units.
 	var second financeweb.WriteView
-	if code, body := e.api("core", "POST", r, issueJSON("supplier", `"5000"`, "CNY", "2026-02-28"), &second); code != 201 || second.Pieces[0].ID != 4 || second.Pieces[0].Amount != 500000 {
+	if code, body := e.API("core", "POST", r, issueJSON("supplier", `"5000"`, "CNY", "2026-02-28"), &second); code != 201 || second.Pieces[0].ID != 4 || second.Pieces[0].Amount != 500000 {
 		t.Fatalf("JSON issue: %d %s", code, body)
 	}
 
 	var requests financeweb.PageView
-	if code, body := e.api("bank", "GET", r+"/financing-requests", "", &requests); code != 200 || len(requests.Items) != 1 || requests.Items[0].ID != 3 {
+	if code, body := e.API("bank", "GET", r+"/financing-requests", "", &requests); code != 200 || len(requests.Items) != 1 || requests.Items[0].ID != 3 {
 		t.Fatalf("financing requests: %d %s", code, body)
 	}
 	// The bank previews on 2026-04-01, 90 days before maturity: 365.00 of
 	// discount on 40,000.00 at 3.65 %, ACT/360.
-	e.chain.setDate(t, "2026-04-01")
+	e.setDate(t, "2026-04-01")
 	var quote financeweb.QuoteView
-	if code, body := e.api("bank", "GET", r+"/3/quote?rate_bps=365", "", &quote); code != 200 || quote.Days != 90 ||
+	if code, body := e.API("bank", "GET", r+"/3/quote?rate_bps=365", "", &quote); code != 200 || quote.Days != 90 ||
 		quote.DiscountText != "365.00" || quote.PayoutText != "39635.00" || quote.Date != date("2026-04-01") {
 		t.Fatalf("quote: %d %s", code, body)
 	}
 	var later financeweb.QuoteView
-	if code, body := e.api("bank", "GET", r+"/3/quote?rate_bps=365&date=2026-05-31", "", &later); code != 200 || later.Days != 30 || later.PayoutText != "39878.33" {
+	if code, body := e.API("bank", "GET", r+"/3/quote?rate_bps=365&date=2026-05-31", "", &later); code != 200 || later.Days != 30 || later.PayoutText != "39878.33" {
 		t.Fatalf("quote for 2026-05-31: %d %s", code, body) // 4,000,000 × 365 × 30 / 3,600,000 = 12,166.67 → 121.67
 	}
 	approved := step("bank", "/3/financing/approve", `{"rate_bps":365,"payment_ref":"BANK-TT-0401"}`)
@@ -227,7 +228,7 @@ func TestAPIStory(t *testing.T) {
 	list := func(user, path string) []finance.ID {
 		t.Helper()
 		var page financeweb.PageView
-		if code, body := e.api(user, "GET", r+path, "", &page); code != 200 {
+		if code, body := e.API(user, "GET", r+path, "", &page); code != 200 {
 			t.Fatalf("GET %s: %d %s", path, code, body)
 		}
 		var ids []finance.ID
@@ -258,28 +259,28 @@ func TestAPIStory(t *testing.T) {
 	}
 	// Paging: one at a time.
 	var page financeweb.PageView
-	e.api("core", "GET", r+"/due?days=90&limit=1", "", &page)
+	e.API("core", "GET", r+"/due?days=90&limit=1", "", &page)
 	if len(page.Items) != 1 || page.Next == "" {
 		t.Fatalf("first page %+v", page)
 	}
-	e.api("core", "GET", r+"/due?days=90&limit=1&after="+page.Next, "", &page)
+	e.API("core", "GET", r+"/due?days=90&limit=1&after="+page.Next, "", &page)
 	if len(page.Items) != 1 || page.Items[0].ID != 3 {
 		t.Fatalf("second page %+v", page)
 	}
 
 	var lineage financeweb.LineageView
-	if code, body := e.api("notary", "GET", r+"/3", "", &lineage); code != 200 || lineage.Piece.ID != 3 || len(lineage.Ancestors) != 1 ||
+	if code, body := e.API("notary", "GET", r+"/3", "", &lineage); code != 200 || lineage.Piece.ID != 3 || len(lineage.Ancestors) != 1 ||
 		lineage.Ancestors[0].ID != 1 || lineage.Piece.Financing == nil {
 		t.Fatalf("lineage of 3: %d %s", code, body)
 	}
 	var tree financeweb.TreeView
-	if code, body := e.api("bank", "GET", r+"/2/tree", "", &tree); code != 200 || tree.Root != 1 || len(tree.Pieces) != 3 {
+	if code, body := e.API("bank", "GET", r+"/2/tree", "", &tree); code != 200 || tree.Root != 1 || len(tree.Pieces) != 3 {
 		t.Fatalf("tree: %d %s", code, body)
 	}
 
 	// Maturity: the day after, the pieces are overdue for their holders;
 	// then the core settles the receivable, every piece to its holder.
-	e.chain.setDate(t, "2026-07-01")
+	e.setDate(t, "2026-07-01")
 	if got := list("bank", "/overdue"); !slices.Equal(got, []finance.ID{3}) {
 		t.Errorf("bank's overdue: %v", got)
 	}
@@ -300,8 +301,8 @@ func TestAPIStory(t *testing.T) {
 	if got := list("bank", "/overdue"); len(got) != 0 {
 		t.Errorf("overdue after settlement: %v", got)
 	}
-	// The fake chain keeps no blocks: the receipt endpoint says so.
-	if code, body := e.api("core", "GET", r+"/1/receipt", "", nil...); code != http.StatusServiceUnavailable || !strings.Contains(body, "chain.receipts_unavailable") {
+	// The fake chain serves no receipts: the receipt endpoint says so.
+	if code, body := e.API("core", "GET", r+"/1/receipt", "", nil...); code != http.StatusServiceUnavailable || !strings.Contains(body, "chain.receipts_unavailable") {
 		t.Errorf("receipt: %d %s", code, body)
 	}
 }

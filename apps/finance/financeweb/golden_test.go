@@ -1,26 +1,16 @@
 package financeweb_test
 
 import (
-	"flag"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chancery/chancery/apps/finance"
 	"github.com/chancery/chancery/apps/finance/financeweb"
-	"github.com/chancery/chancery/web"
+	"github.com/chancery/chancery/web/webtest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-
-// goldenCSRF stands in for the random CSRF token, so pages render the same
-// on every run.
-const goldenCSRF = "golden-csrf-token"
 
 // TestGoldenPages renders the bank's page and a piece's page (with its
 // lineage picture and the bank's financing preview) over the fixed history
@@ -29,13 +19,13 @@ const goldenCSRF = "golden-csrf-token"
 func TestGoldenPages(t *testing.T) {
 	e := newEnv(t)
 	e.history()
-	bank, supplier := e.client().login("bank"), e.client().login("supplier")
-	for _, cl := range []*client{bank, supplier} {
-		cl.cookies[web.CSRFCookie] = &http.Cookie{Name: web.CSRFCookie, Value: goldenCSRF}
+	bank, supplier := e.Client().Login("bank"), e.Client().Login("supplier")
+	for _, cl := range []*webtest.Client{bank, supplier} {
+		cl.PinCSRF()
 	}
 	cases := []struct {
 		name string
-		cl   *client
+		cl   *webtest.Client
 		path string
 	}{
 		{"bank.html", bank, "/finance/bank"},
@@ -45,13 +35,13 @@ func TestGoldenPages(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := tc.cl.get(tc.path)
-			wantStatus(t, rec, http.StatusOK)
+			rec := tc.cl.Get(tc.path)
+			webtest.WantStatus(t, rec, http.StatusOK)
 			got := rec.Body.String()
 			if strings.HasSuffix(tc.name, ".html") {
-				got = readable(got)
+				got = webtest.Readable(got)
 			}
-			golden(t, tc.name, got)
+			webtest.Golden(t, tc.name, got)
 		})
 	}
 }
@@ -78,7 +68,7 @@ func TestLineageSVG(t *testing.T) {
 		}
 	}
 	wellFormed(t, svg)
-	golden(t, "lineage_big.svg", svg)
+	webtest.Golden(t, "lineage_big.svg", svg)
 
 	// Bounds: one piece more, or one split deeper, and it is a table.
 	more := append(bigTree(), finance.Receivable{ID: 101, Root: 1, Parent: 1, Depth: 1, State: finance.StateAccepted, Currency: "CNY"})
@@ -177,51 +167,4 @@ func wellFormed(t *testing.T, svg string) {
 	if strings.Contains(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(svg, ""), "<") {
 		t.Fatal("unescaped < in text")
 	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	file := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test ./apps/finance/financeweb -run Golden -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (run with -update to accept):\n%s", name, file, firstDiff(string(want), got))
-	}
-}
-
-var assetVersion = regexp.MustCompile(`\?v=[0-9a-f]+`)
-
-// readable puts each tag on a line of its own, for diffs a reader can
-// follow, and drops the assets' versions, which change with every edit to
-// them.
-func readable(html string) string {
-	return assetVersion.ReplaceAllString(strings.ReplaceAll(html, "><", ">\n<"), "?v=VERSION") + "\n"
-}
-
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := range max(len(w), len(g)) {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return "line " + strconv.Itoa(i+1) + ":\n  want: " + wl + "\n  got:  " + gl
-		}
-	}
-	return "(no line differs)"
 }

@@ -1,7 +1,6 @@
 package financeweb
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/chancery/chancery/apps/finance"
 	"github.com/chancery/chancery/apps/members"
+	"github.com/chancery/chancery/apps/members/membersweb"
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/shared/canon"
 	"github.com/chancery/chancery/shared/errs"
@@ -54,35 +54,8 @@ const (
 // banker types another: 3.65 % a year.
 const DefaultPreviewBps = 365
 
-// viewer is the signed-in user's account as the chain sees it now.
-type viewer struct {
-	addr  chain.Address
-	org   string
-	roles []string
-}
-
-func (v viewer) has(role string) bool { return slices.Contains(v.roles, role) }
-
-// viewerOf reads the signed-in user's account; a missing or revoked one is
-// the zero viewer, with no organisation and no role.
-func viewerOf(c echo.Context, r chain.Reader) (viewer, error) {
-	id := web.Caller(c)
-	if id == nil {
-		return viewer{}, nil
-	}
-	acc, err := members.GetAccount(r, id.User.Address)
-	if errors.Is(err, members.ErrAccountNotFound) || (err == nil && acc.Revoked) {
-		return viewer{}, nil
-	}
-	if err != nil {
-		return viewer{}, err
-	}
-	roles, err := members.NewKeeper().EffectiveRoles(r, id.User.Address)
-	return viewer{addr: id.User.Address, org: acc.Org, roles: roles}, err
-}
-
 // navFor is the app's navigation for a viewer: the pages of its roles.
-func navFor(who viewer) []NavLink {
+func navFor(who membersweb.Viewer) []NavLink {
 	var out []NavLink
 	for _, n := range []struct {
 		role string
@@ -92,7 +65,7 @@ func navFor(who viewer) []NavLink {
 		{finance.RoleSupplier, NavLink{supplierPath, "Supplier"}},
 		{finance.RoleBank, NavLink{bankPath, "Bank"}},
 	} {
-		if who.has(n.role) {
+		if who.Has(n.role) {
 			out = append(out, n.link)
 		}
 	}
@@ -106,10 +79,7 @@ func (n names) of(r chain.Reader, org string) string {
 	if name, ok := n[org]; ok {
 		return name
 	}
-	name := org
-	if o, err := members.GetOrg(r, org); err == nil && o.Name != "" {
-		name = o.Name
-	}
+	name := membersweb.OrgName(r, org)
 	n[org] = name
 	return name
 }
@@ -128,8 +98,8 @@ func rows(r chain.Reader, nm names, ps []finance.Receivable, now time.Time) []Ro
 
 // home sends the viewer to the page of its first finance role.
 func (h *Handler) home(c echo.Context) error {
-	var who viewer
-	err := h.state.View(func(r chain.Reader) (err error) { who, err = viewerOf(c, r); return err })
+	var who membersweb.Viewer
+	err := h.state.View(func(r chain.Reader) (err error) { who, err = membersweb.ViewerOf(c, r); return err })
 	if err != nil {
 		return err
 	}
@@ -141,15 +111,15 @@ func (h *Handler) home(c echo.Context) error {
 
 // frameOf fills what every finance page shows: the viewer's organisation,
 // the navigation and the block date.
-func (h *Handler) frameOf(c echo.Context, r chain.Reader, nm names, current string) (Frame, viewer, error) {
-	who, err := viewerOf(c, r)
+func (h *Handler) frameOf(c echo.Context, r chain.Reader, nm names, current string) (Frame, membersweb.Viewer, error) {
+	who, err := membersweb.ViewerOf(c, r)
 	if err != nil {
 		return Frame{}, who, err
 	}
 	now := h.state.LastTime()
-	f := Frame{CSRF: web.CSRFToken(c), Org: who.org, Nav: navFor(who), Current: current, Today: finance.DateOf(now), Now: now}
-	if who.org != "" {
-		f.OrgName = nm.of(r, who.org)
+	f := Frame{CSRF: web.CSRFToken(c), Org: who.Org, Nav: navFor(who), Current: current, Today: finance.DateOf(now), Now: now}
+	if who.Org != "" {
+		f.OrgName = nm.of(r, who.Org)
 	}
 	return f, who, nil
 }
@@ -166,15 +136,15 @@ func (h *Handler) corePage(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		v = CorePageView{Frame: f, CanIssue: who.has(finance.RoleCore), Days: q.Days, After: q.After, Currencies: finance.Currencies()}
-		if who.org == "" {
+		v = CorePageView{Frame: f, CanIssue: who.Has(finance.RoleCore), Days: q.Days, After: q.After, Currencies: finance.Currencies()}
+		if who.Org == "" {
 			return nil
 		}
-		issued, err := finance.ListIssuedBy(r, who.org, q.After, finance.DefaultPage)
+		issued, err := finance.ListIssuedBy(r, who.Org, q.After, finance.DefaultPage)
 		if err != nil {
 			return err
 		}
-		due, err := finance.DueSoon(r, who.org, f.Now, q.Days, "", finance.MaxPage)
+		due, err := finance.DueSoon(r, who.Org, f.Now, q.Days, "", finance.MaxPage)
 		if err != nil {
 			return err
 		}
@@ -190,7 +160,7 @@ func (h *Handler) corePage(c echo.Context) error {
 			v.DueCurrency = mixCurrency(v.DueCurrency, p.Currency)
 		}
 		if v.CanIssue {
-			v.Suppliers, err = parties(r, finance.RoleSupplier, who.org)
+			v.Suppliers, err = parties(r, finance.RoleSupplier, who.Org)
 		}
 		return err
 	})
@@ -218,11 +188,11 @@ func (h *Handler) supplierPage(c echo.Context) error {
 			return err
 		}
 		v = SupplierPageView{Frame: f, After: after}
-		if who.org == "" {
+		if who.Org == "" {
 			return nil
 		}
 		held := func(st finance.State) ([]Row, error) {
-			page, err := finance.ListByHolder(r, finance.HolderFilter{Org: who.org, State: st}, "", finance.MaxPage)
+			page, err := finance.ListByHolder(r, finance.HolderFilter{Org: who.Org, State: st}, "", finance.MaxPage)
 			return rows(r, nm, page.Items, f.Now), err
 		}
 		if v.ToAccept, err = held(finance.StateIssued); err != nil {
@@ -234,11 +204,11 @@ func (h *Handler) supplierPage(c echo.Context) error {
 		if v.Requested, err = held(finance.StateFinancingRequested); err != nil {
 			return err
 		}
-		overdue, err := finance.Overdue(r, who.org, f.Now, "", finance.MaxPage)
+		overdue, err := finance.Overdue(r, who.Org, f.Now, "", finance.MaxPage)
 		if err != nil {
 			return err
 		}
-		all, err := finance.ListByHolder(r, finance.HolderFilter{Org: who.org}, after, finance.DefaultPage)
+		all, err := finance.ListByHolder(r, finance.HolderFilter{Org: who.Org}, after, finance.DefaultPage)
 		if err != nil {
 			return err
 		}
@@ -269,10 +239,10 @@ func (h *Handler) bankPage(c echo.Context) error {
 			return err
 		}
 		v = BankPageView{Frame: f, RateBps: rate, After: after}
-		if who.org == "" {
+		if who.Org == "" {
 			return nil
 		}
-		requests, err := finance.FinancingRequests(r, who.org, "", finance.MaxPage)
+		requests, err := finance.FinancingRequests(r, who.Org, "", finance.MaxPage)
 		if err != nil {
 			return err
 		}
@@ -281,12 +251,12 @@ func (h *Handler) bankPage(c echo.Context) error {
 			pr.Quote, pr.QuoteErr = previewOf(row.Piece, rate, f.Today)
 			v.Requests = append(v.Requests, pr)
 		}
-		portfolio, err := finance.ListByHolder(r, finance.HolderFilter{Org: who.org}, after, finance.DefaultPage)
+		portfolio, err := finance.ListByHolder(r, finance.HolderFilter{Org: who.Org}, after, finance.DefaultPage)
 		if err != nil {
 			return err
 		}
 		v.Portfolio, v.Next = rows(r, nm, portfolio.Items, f.Now), portfolio.Next
-		overdue, err := finance.Overdue(r, who.org, f.Now, "", finance.MaxPage)
+		overdue, err := finance.Overdue(r, who.Org, f.Now, "", finance.MaxPage)
 		v.Overdue = rows(r, nm, overdue.Items, f.Now)
 		return err
 	})
@@ -443,10 +413,10 @@ func (h *Handler) stored(c echo.Context, sum chain.Hash) bool {
 
 // permissions are the forms to show who on p, by the rules the module
 // applies.
-func permissions(p finance.Receivable, who viewer, now time.Time) Permissions {
-	holder := who.org != "" && who.org == p.Holder && who.has(finance.RoleSupplier)
-	bank := p.State == finance.StateFinancingRequested && p.Request != nil && who.org == p.Request.Bank && who.has(finance.RoleBank)
-	issuer := who.org != "" && who.org == p.Issuer && who.has(finance.RoleCore)
+func permissions(p finance.Receivable, who membersweb.Viewer, now time.Time) Permissions {
+	holder := who.Org != "" && who.Org == p.Holder && who.Has(finance.RoleSupplier)
+	bank := p.State == finance.StateFinancingRequested && p.Request != nil && who.Org == p.Request.Bank && who.Has(finance.RoleBank)
+	issuer := who.Org != "" && who.Org == p.Issuer && who.Has(finance.RoleCore)
 	return Permissions{
 		Accept:           holder && p.State == finance.StateIssued,
 		Split:            holder && p.State == finance.StateAccepted,

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chancery/chancery/apps/finance"
+	"github.com/chancery/chancery/web/webtest"
 )
 
 // TestPagesStory walks the issue's story through the pages' forms, as a
@@ -14,94 +15,94 @@ import (
 // and a piece falls overdue without anyone sleeping.
 func TestPagesStory(t *testing.T) {
 	e := newEnv(t)
-	core, supplier, sub, bank := e.client().login("core"), e.client().login("supplier"), e.client().login("subsupplier"), e.client().login("bank")
+	core, supplier, sub, bank := e.Client().Login("core"), e.Client().Login("supplier"), e.Client().Login("subsupplier"), e.Client().Login("bank")
 
 	// Each user lands on its role's page.
-	for cl, want := range map[*client]string{core: "/finance/core", supplier: "/finance/supplier", sub: "/finance/supplier", bank: "/finance/bank"} {
-		rec := cl.get("/finance")
-		wantStatus(t, rec, http.StatusSeeOther)
+	for cl, want := range map[*webtest.Client]string{core: "/finance/core", supplier: "/finance/supplier", sub: "/finance/supplier", bank: "/finance/bank"} {
+		rec := cl.Get("/finance")
+		webtest.WantStatus(t, rec, http.StatusSeeOther)
 		if got := rec.Header().Get("Location"); got != want {
 			t.Fatalf("/finance sends to %s, want %s", got, want)
 		}
 	}
-	page := core.get("/finance/core")
-	wantStatus(t, page, http.StatusOK)
-	wantBody(t, page, `action="/finance/issue"`, "First-Tier Supplier Ltd. — supplier", "Second-Tier Parts Co. &lt;b&gt;&amp;&lt;/b&gt;", `min="2026-01-02"`)
-	wantNoBody(t, page, "Example Commercial Bank —") // banks are not suppliers
+	page := core.Get("/finance/core")
+	webtest.WantStatus(t, page, http.StatusOK)
+	webtest.WantBody(t, page, `action="/finance/issue"`, "First-Tier Supplier Ltd. — supplier", "Second-Tier Parts Co. &lt;b&gt;&amp;&lt;/b&gt;", `min="2026-01-02"`)
+	webtest.WantNoBody(t, page, "Example Commercial Bank —") // banks are not suppliers
 
 	// The core issues 100,000.00 with its invoice and contract.
-	rec := core.postFiles("/finance/issue", map[string]string{
+	rec := core.PostMultipart("/finance/issue", map[string]string{
 		"supplier": addr("supplier").String(), "amount": "100,000.00", "currency": "CNY", "due_date": "2026-06-30", "ref": "PO-2026-001",
-	}, map[string]string{"invoice": "INVOICE 0001", "contract": "FRAME CONTRACT"})
-	page = core.follow(rec)
-	wantBody(t, page, "Issued receivable #1: 100,000.00 CNY to supplier-1, due 2026-06-30.", "Receivable #1", "100,000.00",
+	}, pdfs(map[string]string{"invoice": "INVOICE 0001", "contract": "FRAME CONTRACT"})...)
+	page = core.Follow(rec)
+	webtest.WantBody(t, page, "Issued receivable #1: 100,000.00 CNY to supplier-1, due 2026-06-30.", "Receivable #1", "100,000.00",
 		"file in the blob store", "PO-2026-001")
 
 	// The supplier accepts from its page, splits and passes 40,000.00 on.
-	page = supplier.get("/finance/supplier")
-	wantBody(t, page, `data-accept="1"`, "100,000.00")
-	page = supplier.follow(supplier.post("/finance/receivables/1/accept", url.Values{"back": {"/finance/supplier"}}))
-	wantBody(t, page, "Accepted receivable #1: 100,000.00 CNY.", "Split, transfer or finance")
+	page = supplier.Get("/finance/supplier")
+	webtest.WantBody(t, page, `data-accept="1"`, "100,000.00")
+	page = supplier.Follow(supplier.Post("/finance/receivables/1/accept", url.Values{"back": {"/finance/supplier"}}))
+	webtest.WantBody(t, page, "Accepted receivable #1: 100,000.00 CNY.", "Split, transfer or finance")
 
 	// A split that does not sum comes back with the chain's reason.
-	page = supplier.follow(supplier.post("/finance/receivables/1/split", url.Values{"amounts": {"60,000.00\n30,000.00"}}))
-	wantBody(t, page, `class="flash error"`, "the pieces sum to 9000000, receivable 1 is 10000000")
-	page = supplier.follow(supplier.post("/finance/receivables/1/split", url.Values{"amounts": {"60,000.00\r\n40000.00\r\n"}}))
-	wantBody(t, page, "Split receivable #1 into #2 60,000.00, #3 40,000.00.", `data-lineage`, `data-piece="2"`, `data-piece="3"`)
-	page = supplier.get("/finance/receivables/3")
-	wantBody(t, page, `data-transfer-form`, "Second-Tier Parts Co.", "Transfer 40,000.00 CNY")
-	page = supplier.follow(supplier.post("/finance/receivables/3/transfer", url.Values{"to": {addr("subsupplier").String()}}))
-	wantBody(t, page, "Transferred receivable #3 (40,000.00 CNY) to supplier-2.")
+	page = supplier.Follow(supplier.Post("/finance/receivables/1/split", url.Values{"amounts": {"60,000.00\n30,000.00"}}))
+	webtest.WantBody(t, page, `class="flash error"`, "the pieces sum to 9000000, receivable 1 is 10000000")
+	page = supplier.Follow(supplier.Post("/finance/receivables/1/split", url.Values{"amounts": {"60,000.00\r\n40000.00\r\n"}}))
+	webtest.WantBody(t, page, "Split receivable #1 into #2 60,000.00, #3 40,000.00.", `data-lineage`, `data-piece="2"`, `data-piece="3"`)
+	page = supplier.Get("/finance/receivables/3")
+	webtest.WantBody(t, page, `data-transfer-form`, "Second-Tier Parts Co.", "Transfer 40,000.00 CNY")
+	page = supplier.Follow(supplier.Post("/finance/receivables/3/transfer", url.Values{"to": {addr("subsupplier").String()}}))
+	webtest.WantBody(t, page, "Transferred receivable #3 (40,000.00 CNY) to supplier-2.")
 
 	// The sub-supplier asks the bank.
-	page = sub.get("/finance/supplier")
-	wantBody(t, page, `data-table="holdings"`, "40,000.00")
-	page = sub.follow(sub.post("/finance/receivables/3/financing", url.Values{"bank": {addr("bank").String()}}))
-	wantBody(t, page, "Asked bank to finance receivable #3.")
+	page = sub.Get("/finance/supplier")
+	webtest.WantBody(t, page, `data-table="holdings"`, "40,000.00")
+	page = sub.Follow(sub.Post("/finance/receivables/3/financing", url.Values{"bank": {addr("bank").String()}}))
+	webtest.WantBody(t, page, "Asked bank to finance receivable #3.")
 
 	// On 2026-04-01 the bank sees the request with its payout previewed,
 	// reviews it at 3.65 % and approves.
-	e.chain.setDate(t, "2026-04-01")
-	page = bank.get("/finance/bank")
-	wantBody(t, page, `data-payout="3"`, "39,635.00", "Payout at 3.65 %", "40,000.00")
-	page = bank.get("/finance/bank?rate_bps=730")
-	wantBody(t, page, "39,270.00", "Payout at 7.30 %")
-	page = bank.get("/finance/receivables/3?rate_bps=365")
-	wantBody(t, page, `data-quote-payout`, "39,635.00", "Approve at 3.65 %", "90 <span")
-	page = bank.follow(bank.post("/finance/receivables/3/approve", url.Values{"rate_bps": {"365"}, "payment_ref": {"BANK-TT-0401"}}))
-	wantBody(t, page, "Financed receivable #3: paid 39,635.00 CNY for 40,000.00 CNY (discount 365.00 over 90 days at 3.65 %).", "data-financed-payout")
-	page = bank.follow(bank.post("/finance/receivables/3/approve", url.Values{"rate_bps": {"365"}, "payment_ref": {"again"}}))
-	wantBody(t, page, `class="flash error"`, "already financed")
-	page = bank.get("/finance/bank")
-	wantBody(t, page, `data-table="portfolio"`, "39,635.00", "No request awaits your answer.")
+	e.setDate(t, "2026-04-01")
+	page = bank.Get("/finance/bank")
+	webtest.WantBody(t, page, `data-payout="3"`, "39,635.00", "Payout at 3.65 %", "40,000.00")
+	page = bank.Get("/finance/bank?rate_bps=730")
+	webtest.WantBody(t, page, "39,270.00", "Payout at 7.30 %")
+	page = bank.Get("/finance/receivables/3?rate_bps=365")
+	webtest.WantBody(t, page, `data-quote-payout`, "39,635.00", "Approve at 3.65 %", "90 <span")
+	page = bank.Follow(bank.Post("/finance/receivables/3/approve", url.Values{"rate_bps": {"365"}, "payment_ref": {"BANK-TT-0401"}}))
+	webtest.WantBody(t, page, "Financed receivable #3: paid 39,635.00 CNY for 40,000.00 CNY (discount 365.00 over 90 days at 3.65 %).", "data-financed-payout")
+	page = bank.Follow(bank.Post("/finance/receivables/3/approve", url.Values{"rate_bps": {"365"}, "payment_ref": {"again"}}))
+	webtest.WantBody(t, page, `class="flash error"`, "already financed")
+	page = bank.Get("/finance/bank")
+	webtest.WantBody(t, page, `data-table="portfolio"`, "39,635.00", "No request awaits your answer.")
 
 	// At maturity the core sees what falls due and settles the receivable.
-	e.chain.setDate(t, "2026-06-30")
-	page = core.get("/finance/core?days=7")
-	wantBody(t, page, `data-table="due-soon"`, `data-row="2"`, `data-row="3"`, "100,000.00", "today")
-	wantBody(t, page, `data-settle="1"`, `<td class="num" data-outstanding><span class="money">100,000.00`)
-	page = core.follow(core.post("/finance/receivables/1/settle", url.Values{"payment_ref": {"CORE-PAY-0630"}, "back": {"/finance/core"}}))
-	wantBody(t, page, "Settled 2 piece(s) of receivable #1: 100,000.00 CNY paid.", "Nothing falls due in the window.")
-	wantBody(t, page, `<td class="num" data-outstanding><span class="money">0.00`)
-	wantNoBody(t, page, `data-settle="1"`) // nothing left to settle
-	page = bank.get("/finance/receivables/3")
-	wantBody(t, page, "data-settlement", "paid <span class=\"money\">40,000.00", "Example Commercial Bank, reference CORE-PAY-0630", "it is settled")
+	e.setDate(t, "2026-06-30")
+	page = core.Get("/finance/core?days=7")
+	webtest.WantBody(t, page, `data-table="due-soon"`, `data-row="2"`, `data-row="3"`, "100,000.00", "today")
+	webtest.WantBody(t, page, `data-settle="1"`, `<td class="num" data-outstanding><span class="money">100,000.00`)
+	page = core.Follow(core.Post("/finance/receivables/1/settle", url.Values{"payment_ref": {"CORE-PAY-0630"}, "back": {"/finance/core"}}))
+	webtest.WantBody(t, page, "Settled 2 piece(s) of receivable #1: 100,000.00 CNY paid.", "Nothing falls due in the window.")
+	webtest.WantBody(t, page, `<td class="num" data-outstanding><span class="money">0.00`)
+	webtest.WantNoBody(t, page, `data-settle="1"`) // nothing left to settle
+	page = bank.Get("/finance/receivables/3")
+	webtest.WantBody(t, page, "data-settlement", "paid <span class=\"money\">40,000.00", "Example Commercial Bank, reference CORE-PAY-0630", "it is settled")
 
 	// A piece left unpaid past its due date is overdue for its holder, who
 	// can no longer have it financed.
 	e.exec("core", finance.TypeIssue, issue("supplier", "10000.00", "2026-07-15", "PO-2026-009"))
 	e.exec("supplier", finance.TypeAccept, finance.Accept{ID: 4})
-	page = supplier.get("/finance/receivables/4")
-	wantBody(t, page, `data-financing-form`)
-	e.chain.setDate(t, "2026-07-16")
-	page = supplier.get("/finance/supplier")
-	wantBody(t, page, `data-table="overdue"`, `badge st-overdue`, "10,000.00", "yesterday")
-	page = supplier.get("/finance/receivables/4")
-	wantNoBody(t, page, `data-financing-form`)
-	wantBody(t, page, "accepted · overdue") // in the lineage picture
+	page = supplier.Get("/finance/receivables/4")
+	webtest.WantBody(t, page, `data-financing-form`)
+	e.setDate(t, "2026-07-16")
+	page = supplier.Get("/finance/supplier")
+	webtest.WantBody(t, page, `data-table="overdue"`, `badge st-overdue`, "10,000.00", "yesterday")
+	page = supplier.Get("/finance/receivables/4")
+	webtest.WantNoBody(t, page, `data-financing-form`)
+	webtest.WantBody(t, page, "accepted · overdue") // in the lineage picture
 
 	// Redirects stay on finance pages.
-	rec = supplier.post("/finance/receivables/4/split", url.Values{"amounts": {"1"}, "back": {"https://evil.example/"}})
+	rec = supplier.Post("/finance/receivables/4/split", url.Values{"amounts": {"1"}, "back": {"https://evil.example/"}})
 	if got := rec.Header().Get("Location"); got != "/finance/receivables/4" {
 		t.Errorf("back to %q", got)
 	}
@@ -110,27 +111,27 @@ func TestPagesStory(t *testing.T) {
 func TestPagesWithoutRole(t *testing.T) {
 	e := newEnv(t)
 	e.history()
-	notary := e.client().login("notary")
-	page := notary.get("/finance")
-	wantStatus(t, page, http.StatusOK)
-	wantBody(t, page, "Your account holds none of the roles")
+	notary := e.Client().Login("notary")
+	page := notary.Get("/finance")
+	webtest.WantStatus(t, page, http.StatusOK)
+	webtest.WantBody(t, page, "Your account holds none of the roles")
 	// Pages of pieces are readable by members; they show no form.
-	page = notary.get("/finance/receivables/3")
-	wantStatus(t, page, http.StatusOK)
-	wantBody(t, page, "Nothing for you to do with this piece", "40,000.00")
+	page = notary.Get("/finance/receivables/3")
+	webtest.WantStatus(t, page, http.StatusOK)
+	webtest.WantBody(t, page, "Nothing for you to do with this piece", "40,000.00")
 	// Forms signed without the role come back refused by the chain.
-	page = notary.follow(notary.post("/finance/receivables/2/settle", url.Values{"payment_ref": {"x"}}))
-	wantBody(t, page, `class="flash error"`, "lacks the role finance.core")
+	page = notary.Follow(notary.Post("/finance/receivables/2/settle", url.Values{"payment_ref": {"x"}}))
+	webtest.WantBody(t, page, `class="flash error"`, "lacks the role finance.core")
 
-	anon := e.client()
-	rec := anon.get("/finance/core")
-	wantStatus(t, rec, http.StatusSeeOther)
+	anon := e.Client()
+	rec := anon.Get("/finance/core")
+	webtest.WantStatus(t, rec, http.StatusSeeOther)
 	if got := rec.Header().Get("Location"); got != "/login?next=%2Ffinance%2Fcore" {
 		t.Errorf("anonymous: sent to %s", got)
 	}
-	wantStatus(t, anon.get("/finance/receivables/abc"), http.StatusSeeOther)
-	wantStatus(t, notary.get("/finance/receivables/abc"), http.StatusBadRequest)
-	wantStatus(t, notary.get("/finance/receivables/77"), http.StatusNotFound)
+	webtest.WantStatus(t, anon.Get("/finance/receivables/abc"), http.StatusSeeOther)
+	webtest.WantStatus(t, notary.Get("/finance/receivables/abc"), http.StatusBadRequest)
+	webtest.WantStatus(t, notary.Get("/finance/receivables/77"), http.StatusNotFound)
 }
 
 // TestLargeTreeIsATable splits a receivable into more pieces than a picture
@@ -148,11 +149,11 @@ func TestLargeTreeIsATable(t *testing.T) {
 	}
 	e.exec("supplier", finance.TypeSplit, finance.Split{ID: 1, Amounts: amounts(100, cny("10.00"))})
 	e.exec("supplier", finance.TypeSplit, finance.Split{ID: 2, Amounts: amounts(50, cny("0.20"))})
-	supplier := e.client().login("supplier")
-	page := supplier.get("/finance/receivables/2")
-	wantStatus(t, page, http.StatusOK)
-	wantBody(t, page, "The tree has 151 pieces: too many to draw", `data-table="tree"`, `href="/finance/receivables/151"`)
-	wantNoBody(t, page, "<svg")
-	rec := supplier.get("/finance/receivables/2/lineage.svg")
-	wantStatus(t, rec, http.StatusConflict)
+	supplier := e.Client().Login("supplier")
+	page := supplier.Get("/finance/receivables/2")
+	webtest.WantStatus(t, page, http.StatusOK)
+	webtest.WantBody(t, page, "The tree has 151 pieces: too many to draw", `data-table="tree"`, `href="/finance/receivables/151"`)
+	webtest.WantNoBody(t, page, "<svg")
+	rec := supplier.Get("/finance/receivables/2/lineage.svg")
+	webtest.WantStatus(t, rec, http.StatusConflict)
 }

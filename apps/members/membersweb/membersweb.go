@@ -1,6 +1,7 @@
 // Package membersweb serves the members API: the consortium's organisations
 // and accounts for anyone to read, and the admin actions that change them,
-// signed by the calling admin.
+// signed by the calling admin. The other apps' pages ask it who the
+// signed-in member is (ViewerOf) and what an organisation is called.
 package membersweb
 
 import (

@@ -35,7 +35,9 @@ type caller struct {
 func (c caller) has(role string) bool { return slices.Contains(c.roles, role) }
 
 // callerOf reads the signed-in user's account; anonymous users and users
-// without an active account may do nothing.
+// without an active account may do nothing. Unlike ViewerOf, a revoked
+// account keeps its organisation: a form it posts to its own organisation's
+// page goes on to the chain, whose refusal names the revocation.
 func callerOf(c echo.Context, r chain.Reader) (caller, error) {
 	id := web.Caller(c)
 	if id == nil {
