@@ -72,9 +72,10 @@ fuzz: ## run every fuzz target for FUZZTIME (default 30s) each
 	done
 
 .PHONY: bench
-bench: ## run the benchmarks and print their figures (see docs/benchmarks.md)
+bench: build ## run the benchmarks, then chancery bench: committed tx/s beside kvstore, sweep, anchoring; writes docs/bench and docs/benchmarks.md
 	go test -run '^$$' -bench . -benchmem -benchtime 2s ./chain/... ./apps/... 
 	go test -run '^$$' -bench Put1GiB -benchtime 1x ./storage/fs
+	$(BIN) bench --baseline kvstore --anchors --sweep --out docs/bench --doc docs/benchmarks.md
 
 .PHONY: bench-testnet
 bench-testnet: ## committed tx/s of 4 local validator processes under signed load (docs/benchmarks.md)

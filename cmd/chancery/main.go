@@ -32,6 +32,7 @@ func commands() []command {
 		{"verify", "RECEIPT [--file F|--sha256 H] [--genesis G]", "check a receipt offline: signatures, proofs, content", runVerify},
 		{"testnet", "--validators N --out DIR [flags]", "create one home per validator of a new chain", runTestnet},
 		{"health", "[--url URL]", "exit 0 if the node at URL is ready (container health check)", runHealth},
+		{"bench", "[--duration D] [--url U] [flags]", "measure committed tx/s and latency; see docs/benchmarks.md", runBench},
 		{"version", "", "print the version", runVersion},
 	}
 }
