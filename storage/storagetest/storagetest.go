@@ -101,7 +101,7 @@ func testConcurrentPuts(t *testing.T, s storage.BlobStore) {
 				wg.Go(func() {
 					blob, err := s.Put(t.Context(), bytes.NewReader(data), storage.PutOptions{})
 					if err == nil && blob.SHA256 != sha256.Sum256(data) {
-						err = fmt.Errorf("Put = %s, want %x", blob.SHA256, sha256.Sum256(data))
+						err = fmt.Errorf("put returned %s, want %x", blob.SHA256, sha256.Sum256(data))
 					}
 					errc <- err
 				})
