@@ -769,7 +769,6 @@ func (p *nodeProc) stop(t *testing.T) {
 	}
 }
 
-
 // envWithout is the environment minus variables starting with prefix, so
 // that the caller's settings do not leak into the node.
 func envWithout(prefix string) []string {
