@@ -1,6 +1,8 @@
 package evidence
 
 import (
+	"encoding/hex"
+
 	"github.com/cometbft/cometbft/crypto/merkle"
 
 	"github.com/chancery/chancery/chain"
@@ -37,4 +39,15 @@ func leafBytes(hashes []chain.Hash) [][]byte {
 		items[i] = hashes[i][:]
 	}
 	return items
+}
+
+// LeavesFile is how a batch's hashes are stored as a blob, the file its
+// proofs are computed from: one lowercase hex hash a line, in batch order.
+func LeavesFile(hashes []chain.Hash) []byte {
+	out := make([]byte, 0, len(hashes)*65)
+	for _, h := range hashes {
+		out = hex.AppendEncode(out, h[:])
+		out = append(out, '\n')
+	}
+	return out
 }

@@ -515,9 +515,7 @@ func startBenchNode(ctx context.Context, home string, timeoutCommit time.Duratio
 	if err != nil {
 		return fail(err)
 	}
-	keeper := members.NewKeeper()
-	app, err := abciapp.New(abciapp.Config{ChainID: benchChainID, Logger: logger.With("component", "app")},
-		st, keeper, members.NewModule(), evidence.NewModule(evidence.NewKeeper(keeper)))
+	app, _, err := newApp(st, benchChainID, logger)
 	if err != nil {
 		st.Close()
 		return fail(err)

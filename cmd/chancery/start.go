@@ -95,19 +95,11 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 		return err
 	}
 
-	keeper := members.NewKeeper()
-	evidenceKeeper := evidence.NewKeeper(keeper)
-	// A dispute cites a deposit that evidence.Get finds.
-	deposits := copyright.EvidenceFunc(func(r chain.Reader, id uint64) bool {
-		_, err := evidence.Get(r, evidence.ID(id))
-		return err == nil
-	})
-	app, err := abciapp.New(abciapp.Config{ChainID: chainID, Logger: logger.With("component", "app")},
-		st, keeper, members.NewModule(), evidence.NewModule(evidenceKeeper),
-		copyright.NewModule(copyright.NewKeeper(keeper, deposits)), finance.NewModule(finance.NewKeeper(keeper)))
+	app, keepers, err := newApp(st, chainID, logger)
 	if err != nil {
 		return err
 	}
+	keeper, evidenceKeeper := keepers.members, keepers.evidence
 	n, err := node.New(cfg.Node, app, logger.With("component", "comet"))
 	if err != nil {
 		return err
@@ -145,6 +137,29 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 		err = stopErr
 	}
 	return err
+}
+
+// keepers are the apps' keepers that the web handlers need besides the
+// application.
+type keepers struct {
+	members  members.Keeper
+	evidence evidence.Keeper
+}
+
+// newApp builds the application over st with every app's module, as every
+// node runs it (and `chancery bench` measures it).
+func newApp(st *store.Store, chainID string, logger *slog.Logger) (*abciapp.App, keepers, error) {
+	k := keepers{members: members.NewKeeper()}
+	k.evidence = evidence.NewKeeper(k.members)
+	// A dispute cites a deposit that evidence.Get finds.
+	deposits := copyright.EvidenceFunc(func(r chain.Reader, id uint64) bool {
+		_, err := evidence.Get(r, evidence.ID(id))
+		return err == nil
+	})
+	app, err := abciapp.New(abciapp.Config{ChainID: chainID, Logger: logger.With("component", "app")},
+		st, k.members, members.NewModule(), evidence.NewModule(k.evidence),
+		copyright.NewModule(copyright.NewKeeper(k.members, deposits)), finance.NewModule(finance.NewKeeper(k.members)))
+	return app, k, err
 }
 
 // openBlobStore opens the configured blob store: files under the home, or an

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -66,7 +65,7 @@ func (h *Handler) anchorBatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	leaves := leavesFile(hashes)
+	leaves := evidence.LeavesFile(hashes)
 	blob, err := h.blobs.Put(c.Request().Context(), bytes.NewReader(leaves), storage.PutOptions{})
 	if err != nil {
 		return err
@@ -143,16 +142,6 @@ func truncate(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
-}
-
-// leavesFile is the stored list: one lowercase hex hash a line.
-func leavesFile(hashes []chain.Hash) []byte {
-	out := make([]byte, 0, len(hashes)*65)
-	for _, h := range hashes {
-		out = hex.AppendEncode(out, h[:])
-		out = append(out, '\n')
-	}
-	return out
 }
 
 func (h *Handler) getBatch(c echo.Context) error {

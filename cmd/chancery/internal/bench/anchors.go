@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"sync"
 	"time"
@@ -111,7 +110,7 @@ func (a Anchors) Run(ctx context.Context, cores int) (AnchorResult, error) {
 func (a Anchors) anchor(ctx context.Context, client int, hashes []chain.Hash) (build, commit, proofs time.Duration, err error) {
 	t0 := time.Now()
 	root := evidence.BatchRoot(hashes)
-	leaves := sha256.Sum256(leavesFile(hashes))
+	leaves := sha256.Sum256(evidence.LeavesFile(hashes))
 	t1 := time.Now()
 	raw, err := a.Depositor.Sign(evidence.TypeAnchor, evidence.AnchorBatch{
 		Root: root, Count: uint32(len(hashes)), LeavesSHA256: leaves, Title: DepositTitle,
@@ -133,15 +132,4 @@ func (a Anchors) anchor(ctx context.Context, client int, hashes []chain.Hash) (b
 		return 0, 0, 0, fmt.Errorf("anchor batch %s: proofs for root %s", root, got)
 	}
 	return t1.Sub(t0), t2.Sub(t1), time.Since(t2), nil
-}
-
-// leavesFile is the file a node stores for a batch (evidenceweb's format):
-// one lowercase hex hash a line.
-func leavesFile(hashes []chain.Hash) []byte {
-	out := make([]byte, 0, len(hashes)*65)
-	for _, h := range hashes {
-		out = hex.AppendEncode(out, h[:])
-		out = append(out, '\n')
-	}
-	return out
 }
