@@ -202,14 +202,22 @@ func (s *signer) addAccount(name string, validUntil int64) (raw []byte, hash cha
 
 // registerOrgAdmin has the consortium admin (adminToken) register s's key as
 // an org.admin account of the consortium organisation, so that s may add
-// accounts.
-func registerOrgAdmin(t testing.TB, a *api, adminToken string, s *signer) {
+// accounts. The registration goes through the first node and is done once
+// every node has executed it: a node that lags a block behind would
+// otherwise still answer members.unknown_account for s.
+func registerOrgAdmin(t testing.TB, adminToken string, s *signer, nodes ...*api) {
 	t.Helper()
 	req, _ := json.Marshal(map[string]any{"name": "loader", "pubkey": s.pub, "roles": []string{members.RoleOrgAdmin}})
-	code, body := a.do(t.Context(), http.MethodPost, "/api/v1/members/accounts", adminToken, "application/json", bytes.NewReader(req))
+	code, body := nodes[0].do(t.Context(), http.MethodPost, "/api/v1/members/accounts", adminToken, "application/json", bytes.NewReader(req))
 	var r txResult
 	if json.Unmarshal(body, &r); code != http.StatusAccepted || r.Status != "committed" {
-		t.Fatalf("%s: register the loader account: %d %s", a.name, code, body)
+		t.Fatalf("%s: register the loader account: %d %s", nodes[0].name, code, body)
+	}
+	for _, a := range nodes[1:] {
+		eventually(t, time.Minute, a.name+" executed the loader's registration", func() (bool, string) {
+			got, code, err := a.tx(t.Context(), r.Hash)
+			return err == nil && got.Status == "committed", fmt.Sprintf("%d %+v %v", code, got, err)
+		})
 	}
 }
 

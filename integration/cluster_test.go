@@ -135,7 +135,11 @@ func startCluster(t *testing.T) *cluster {
 	c.waitHeight(t, c.nodes, 2)
 	c.requireAgreement(t, c.nodes)
 	c.loader = newSigner(c.chainID)
-	registerOrgAdmin(t, c.nodes[0].api, c.admin, c.loader)
+	apis := make([]*api, len(c.nodes))
+	for i, v := range c.nodes {
+		apis[i] = v.api
+	}
+	registerOrgAdmin(t, c.admin, c.loader, apis...)
 	return c
 }
 

@@ -101,6 +101,15 @@ func startLocalNet(tb testing.TB, n int, env ...string) *localNet {
 	return net
 }
 
+// apis are the nodes' HTTP APIs, node0 first.
+func (net *localNet) apis() []*api {
+	apis := make([]*api, len(net.nodes))
+	for i, ln := range net.nodes {
+		apis[i] = ln.api
+	}
+	return apis
+}
+
 // stop ends the process with SIGTERM, as `make testnet-stop` does, and
 // reports anything but a clean exit.
 func (ln *localNode) stop() error {
@@ -165,7 +174,7 @@ func TestLocalTestnet(t *testing.T) {
 	}
 	net := startLocalNet(t, 4)
 	loader := newSigner(net.chainID)
-	registerOrgAdmin(t, net.nodes[0].api, net.admin, loader)
+	registerOrgAdmin(t, net.admin, loader, net.apis()...)
 	st, err := net.nodes[3].status(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +227,7 @@ func BenchmarkFourValidators(b *testing.B) {
 	}
 	net := startLocalNet(b, 4)
 	loader := newSigner(net.chainID)
-	registerOrgAdmin(b, net.nodes[0].api, net.admin, loader)
+	registerOrgAdmin(b, net.admin, loader, net.apis()...)
 	ctx := b.Context()
 
 	for b.Loop() {
