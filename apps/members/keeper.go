@@ -2,6 +2,7 @@ package members
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/chancery/chancery/chain"
@@ -34,31 +35,45 @@ type Account struct {
 	CreatedAt     time.Time     `json:"created_at"` // block time
 }
 
-// Keeper reads and writes members' state. It holds no state of its own, so
-// the zero value is ready and it is safe for concurrent use; every method
-// works on the state it is given.
+// Keeper reads members' state for the chain and the other apps. It keeps
+// no state of its own beyond caches of decoded accounts and organisations,
+// which are right whatever state they are asked about (see
+// chain.RecordCache), so it is safe for concurrent use and every method works
+// on the state it is given. The zero value works without the caches.
 //
 // Keeper is the chain's chain.Authorizer. Other apps use HasRole, Account and
 // Org through small interfaces of their own.
-type Keeper struct{}
+type Keeper struct {
+	accounts *chain.RecordCache[Account]
+	orgs     *chain.RecordCache[Org]
+}
 
-// NewKeeper returns a keeper.
-func NewKeeper() Keeper { return Keeper{} }
+// NewKeeper returns a keeper with its caches. Every transaction authorises
+// its signer, so the signers' records are decoded once rather than several
+// times a transaction (CheckTx, recheck, block).
+func NewKeeper() Keeper {
+	return Keeper{accounts: chain.NewRecordCache[Account](1 << 14), orgs: chain.NewRecordCache[Org](1 << 10)}
+}
 
 var _ chain.Authorizer = Keeper{}
+
+// uncached reads records without the caches, for the members module's own
+// handlers and queries: they run rarely and hand what they read to callers
+// that change it. It is the zero Keeper and is never assigned.
+var uncached Keeper
 
 // Authorize checks that signer is an active member account for which role is
 // effective, that is held by both the account and its organisation. An empty
 // role only asks for an active account.
-func (Keeper) Authorize(r chain.Reader, signer chain.Address, role string) error {
-	acc, err := activeAccount(r, signer)
+func (k Keeper) Authorize(r chain.Reader, signer chain.Address, role string) error {
+	acc, err := k.activeAccount(r, signer)
 	if err != nil || role == "" {
 		return err
 	}
 	if !hasRole(acc.Roles, role) {
 		return ErrMissingRole.Withf("account %s lacks the role %s", signer, role)
 	}
-	org, err := loadOrg(r, acc.Org)
+	org, err := k.loadOrg(r, acc.Org)
 	if err != nil {
 		return err
 	}
@@ -76,8 +91,8 @@ func (k Keeper) HasRole(r chain.Reader, addr chain.Address, role string) bool {
 
 // EffectiveRoles returns the roles an account may act with now: those both it
 // and its organisation hold, none if it is revoked.
-func (Keeper) EffectiveRoles(r chain.Reader, addr chain.Address) ([]string, error) {
-	acc, err := loadAccount(r, addr)
+func (k Keeper) EffectiveRoles(r chain.Reader, addr chain.Address) ([]string, error) {
+	acc, err := k.loadAccount(r, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +100,7 @@ func (Keeper) EffectiveRoles(r chain.Reader, addr chain.Address) ([]string, erro
 	if acc.Revoked {
 		return out, nil
 	}
-	org, err := loadOrg(r, acc.Org)
+	org, err := k.loadOrg(r, acc.Org)
 	if err != nil {
 		return nil, err
 	}
@@ -99,24 +114,30 @@ func (Keeper) EffectiveRoles(r chain.Reader, addr chain.Address) ([]string, erro
 
 // Account returns the account at addr, revoked or not, or
 // ErrAccountNotFound.
-func (Keeper) Account(r chain.Reader, addr chain.Address) (Account, error) {
-	return loadAccount(r, addr)
+func (k Keeper) Account(r chain.Reader, addr chain.Address) (Account, error) {
+	acc, err := k.loadAccount(r, addr)
+	acc.Roles = slices.Clone(acc.Roles) // the cache's copy stays as stored
+	return acc, err
 }
 
 // OrgOf returns the organisation of an active account, with the
 // Authorizer's errors for an unknown or revoked one.
-func (Keeper) OrgOf(r chain.Reader, addr chain.Address) (string, error) {
-	acc, err := activeAccount(r, addr)
+func (k Keeper) OrgOf(r chain.Reader, addr chain.Address) (string, error) {
+	acc, err := k.activeAccount(r, addr)
 	return acc.Org, err
 }
 
 // Org returns the organisation id, or ErrUnknownOrg.
-func (Keeper) Org(r chain.Reader, id string) (Org, error) { return loadOrg(r, id) }
+func (k Keeper) Org(r chain.Reader, id string) (Org, error) {
+	org, err := k.loadOrg(r, id)
+	org.Roles = slices.Clone(org.Roles)
+	return org, err
+}
 
 // activeAccount returns the signer's account if it exists and is not
 // revoked, with the Authorizer's errors.
-func activeAccount(r chain.Reader, signer chain.Address) (Account, error) {
-	acc, err := loadAccount(r, signer)
+func (k Keeper) activeAccount(r chain.Reader, signer chain.Address) (Account, error) {
+	acc, err := k.loadAccount(r, signer)
 	if errors.Is(err, ErrAccountNotFound) {
 		return Account{}, ErrUnknownAccount.Withf("%s is not a member account", signer)
 	}
@@ -129,9 +150,10 @@ func activeAccount(r chain.Reader, signer chain.Address) (Account, error) {
 	return acc, nil
 }
 
-func loadAccount(r chain.Reader, addr chain.Address) (Account, error) {
-	var acc Account
-	found, err := chain.Load(r, accountKey(addr), &acc)
+// loadAccount and loadOrg return the cache's shared values: read them, or
+// clone their Roles before changing them.
+func (k Keeper) loadAccount(r chain.Reader, addr chain.Address) (Account, error) {
+	acc, found, err := k.accounts.Load(r, accountKey(addr))
 	switch {
 	case err != nil:
 		return Account{}, err
@@ -141,9 +163,8 @@ func loadAccount(r chain.Reader, addr chain.Address) (Account, error) {
 	return acc, nil
 }
 
-func loadOrg(r chain.Reader, id string) (Org, error) {
-	var org Org
-	found, err := chain.Load(r, orgKey(id), &org)
+func (k Keeper) loadOrg(r chain.Reader, id string) (Org, error) {
+	org, found, err := k.orgs.Load(r, orgKey(id))
 	switch {
 	case err != nil:
 		return Org{}, err

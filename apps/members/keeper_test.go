@@ -120,6 +120,30 @@ func TestLookups(t *testing.T) {
 	}
 }
 
+// TestLookupsAreCopies: the keeper caches decoded records; what it hands out
+// is the caller's to change and never alters its next answer.
+func TestLookupsAreCopies(t *testing.T) {
+	h := newHarness(t)
+	for range 2 { // the second round answers from the cache
+		acc, err := h.keeper.Account(h.kv, addr("judge"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc.Roles[0] = RoleConsortiumAdmin
+		org, err := h.keeper.Org(h.kv, "court")
+		if err != nil {
+			t.Fatal(err)
+		}
+		org.Roles[0] = RoleConsortiumAdmin
+	}
+	if h.keeper.HasRole(h.kv, addr("judge"), RoleConsortiumAdmin) {
+		t.Fatal("changing a returned account gave the judge consortium.admin")
+	}
+	if err := h.keeper.Authorize(h.kv, addr("judge"), RoleEvidenceVerifier); err != nil {
+		t.Fatalf("the judge's own role is gone: %v", err)
+	}
+}
+
 // TestDamagedRecord: a record that does not decode is an internal error, not
 // the caller's, and never authorizes.
 func TestDamagedRecord(t *testing.T) {

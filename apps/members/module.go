@@ -116,11 +116,11 @@ func (m *Module) addOrg(ctx *chain.Context, msg *AddOrg) (any, error) {
 }
 
 func (m *Module) setOrgRoles(ctx *chain.Context, msg *SetOrgRoles) (any, error) {
-	org, err := loadOrg(ctx.State, msg.Org)
+	org, err := uncached.loadOrg(ctx.State, msg.Org)
 	if err != nil {
 		return nil, err
 	}
-	signer, err := activeAccount(ctx.State, ctx.Signer)
+	signer, err := uncached.activeAccount(ctx.State, ctx.Signer)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func (m *Module) setOrgRoles(ctx *chain.Context, msg *SetOrgRoles) (any, error) 
 }
 
 func (m *Module) addAccount(ctx *chain.Context, msg *AddAccount) (any, error) {
-	signer, err := activeAccount(ctx.State, ctx.Signer)
+	signer, err := uncached.activeAccount(ctx.State, ctx.Signer)
 	if err != nil {
 		return nil, err
 	}
@@ -197,11 +197,11 @@ func (m *Module) revokeAccount(ctx *chain.Context, msg *RevokeAccount) (any, err
 // accountOfSignersOrg returns the signer's account and the active account
 // addr, which must belong to the signer's organisation.
 func accountOfSignersOrg(ctx *chain.Context, addr chain.Address) (signer, acc Account, err error) {
-	signer, err = activeAccount(ctx.State, ctx.Signer)
+	signer, err = uncached.activeAccount(ctx.State, ctx.Signer)
 	if err != nil {
 		return Account{}, Account{}, err
 	}
-	acc, err = loadAccount(ctx.State, addr)
+	acc, err = uncached.loadAccount(ctx.State, addr)
 	if err != nil {
 		return Account{}, Account{}, err
 	}
@@ -230,7 +230,7 @@ func newAccount(ctx *chain.Context, org, name string, key chain.PubKey, roles []
 // checkRolesHeld returns organisation id, or ErrRoleNotInOrg if it lacks one
 // of roles.
 func checkRolesHeld(r chain.Reader, id string, roles []string) (Org, error) {
-	org, err := loadOrg(r, id)
+	org, err := uncached.loadOrg(r, id)
 	if err != nil {
 		return Org{}, err
 	}

@@ -27,10 +27,12 @@ type AccountPage struct {
 }
 
 // GetOrg returns the organisation id, or ErrUnknownOrg.
-func GetOrg(r chain.Reader, id string) (Org, error) { return loadOrg(r, id) }
+func GetOrg(r chain.Reader, id string) (Org, error) { return uncached.loadOrg(r, id) }
 
 // GetAccount returns the account at addr, or ErrAccountNotFound.
-func GetAccount(r chain.Reader, addr chain.Address) (Account, error) { return loadAccount(r, addr) }
+func GetAccount(r chain.Reader, addr chain.Address) (Account, error) {
+	return uncached.loadAccount(r, addr)
+}
 
 // ListOrgs returns up to limit organisations (DefaultPageSize when limit ≤ 0,
 // at most MaxPageSize) whose ids come after the cursor after, "" for the first
@@ -62,7 +64,7 @@ func ListOrgs(r chain.Reader, after string, limit int) (OrgPage, error) {
 // after the cursor after, "" for the first page. An unknown org is
 // ErrUnknownOrg, not an empty page.
 func ListAccounts(r chain.Reader, org string, after string, limit int) (AccountPage, error) {
-	if _, err := loadOrg(r, org); err != nil {
+	if _, err := uncached.loadOrg(r, org); err != nil {
 		return AccountPage{}, err
 	}
 	rng := chain.Range{Prefix: orgAccountsPrefix(org)}
@@ -87,7 +89,7 @@ func ListAccounts(r chain.Reader, org string, after string, limit int) (AccountP
 	}
 	page := AccountPage{Accounts: make([]Account, 0, len(addrs))}
 	for _, addr := range addrs {
-		acc, err := loadAccount(r, addr)
+		acc, err := uncached.loadAccount(r, addr)
 		if err != nil {
 			return AccountPage{}, err
 		}
