@@ -213,27 +213,33 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 }
 
 func (a *App) checkTx(raw []byte, isNew bool) error {
-	t, verified := a.verified.get(chain.SumHash(raw))
+	c, verified := a.verified.get(chain.SumHash(raw))
 	if !verified {
-		var err error
-		if t, err = tx.Decode(raw); err != nil {
+		t, err := tx.Decode(raw)
+		if err != nil {
 			return err
 		}
+		c = &checked{Tx: t}
 	}
 	height, _ := a.store.Last()
-	route, msg, err := a.checkStateless(t, height+1)
-	if err != nil {
+	if err := a.checkWindow(c.Tx, height+1); err != nil {
 		return err
 	}
-	if !verified && !t.VerifySignature() {
-		return tx.ErrBadSignature
+	if !verified {
+		var err error
+		if c.route, c.msg, err = a.decodeMsg(c.Tx); err != nil {
+			return err
+		}
+		if !c.VerifySignature() {
+			return tx.ErrBadSignature
+		}
 	}
-	signer := t.Body.Signer.Address()
-	err = a.store.View(func(r chain.Reader) error {
-		if chain.Has(r, replayKey(t.BodyHash)) {
+	signer := c.Body.Signer.Address()
+	err := a.store.View(func(r chain.Reader) error {
+		if chain.Has(r, replayKey(c.BodyHash)) {
 			return tx.ErrReplayed
 		}
-		if err := a.auth.Authorize(r, signer, route.Role); err != nil {
+		if err := a.auth.Authorize(r, signer, c.route.Role); err != nil {
 			return err
 		}
 		if !isNew {
@@ -242,31 +248,37 @@ func (a *App) checkTx(raw []byte, isNew bool) error {
 		// Run the message against committed state and throw the writes
 		// away, so that a message bound to fail (a duplicate, a missing
 		// record) is refused now rather than failing in a block.
-		ctx := chain.NewContext(a.chainID, height+1, a.store.LastTime(), t.Hash, signer, store.NewCache(r))
-		_, err := a.handle(ctx, route, msg)
+		ctx := chain.NewContext(a.chainID, height+1, a.store.LastTime(), c.Hash, signer, store.NewCache(r))
+		_, err := a.handle(ctx, c.route, c.msg)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	if !verified {
-		a.verified.add(t)
+		a.verified.add(c)
 	}
 	return nil
 }
 
-// checkStateless runs the checks that need no state: chain, validity window,
-// route and message decoding.
-func (a *App) checkStateless(t *tx.Tx, height int64) (routeEntry, chain.Msg, error) {
+// checkWindow checks what the chain and the height decide alone: that the
+// transaction is for this chain and valid at height.
+func (a *App) checkWindow(t *tx.Tx, height int64) error {
 	if t.Body.ChainID != a.chainID {
-		return routeEntry{}, nil, tx.ErrWrongChain.Withf("transaction is for chain %q, this is %q", t.Body.ChainID, a.chainID)
+		return tx.ErrWrongChain.Withf("transaction is for chain %q, this is %q", t.Body.ChainID, a.chainID)
 	}
 	if t.Body.ValidUntil < height {
-		return routeEntry{}, nil, tx.ErrExpired.Withf("transaction expired: valid until height %d, chain is at %d", t.Body.ValidUntil, height)
+		return tx.ErrExpired.Withf("transaction expired: valid until height %d, chain is at %d", t.Body.ValidUntil, height)
 	}
 	if t.Body.ValidUntil > height+MaxValidity {
-		return routeEntry{}, nil, tx.ErrTooFar.Withf("valid_until %d is more than %d blocks after height %d", t.Body.ValidUntil, MaxValidity, height)
+		return tx.ErrTooFar.Withf("valid_until %d is more than %d blocks after height %d", t.Body.ValidUntil, MaxValidity, height)
 	}
+	return nil
+}
+
+// decodeMsg finds the transaction's route and decodes its message strictly,
+// with the message's stateless checks.
+func (a *App) decodeMsg(t *tx.Tx) (routeEntry, chain.Msg, error) {
 	route, ok := a.routes[t.Route()]
 	if !ok {
 		return routeEntry{}, nil, tx.ErrUnknownRoute.Withf("unknown message %s", t.Route())
@@ -312,14 +324,14 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 // decodeAll decodes the block's transactions and checks the signatures this
 // node has not checked in CheckTx, in one batch. A transaction whose signature
 // fails gets a decode error.
-func (a *App) decodeAll(raws [][]byte) ([]*tx.Tx, []error) {
-	decoded := make([]*tx.Tx, len(raws))
+func (a *App) decodeAll(raws [][]byte) ([]*checked, []error) {
+	decoded := make([]*checked, len(raws))
 	errList := make([]error, len(raws))
 	var unverified []*tx.Tx
 	var at []int
 	for i, raw := range raws {
-		if t, ok := a.verified.take(chain.SumHash(raw)); ok {
-			decoded[i] = t
+		if c, ok := a.verified.take(chain.SumHash(raw)); ok {
+			decoded[i] = c
 			continue
 		}
 		t, err := tx.Decode(raw)
@@ -327,7 +339,7 @@ func (a *App) decodeAll(raws [][]byte) ([]*tx.Tx, []error) {
 			errList[i] = err
 			continue
 		}
-		decoded[i] = t
+		decoded[i] = &checked{Tx: t}
 		unverified = append(unverified, t)
 		at = append(at, i)
 	}
@@ -339,39 +351,43 @@ func (a *App) decodeAll(raws [][]byte) ([]*tx.Tx, []error) {
 	return decoded, errList
 }
 
-// deliver executes one transaction whose signature is valid.
-func (a *App) deliver(blk *store.Block, height int64, blockTime time.Time, t *tx.Tx) (res *chain.TxResult) {
-	signer := t.Body.Signer.Address()
-	route, msg, err := a.checkStateless(t, height)
-	if err == nil && chain.Has(blk, replayKey(t.BodyHash)) {
+// deliver executes one transaction whose signature is valid. Its message is
+// decoded here unless CheckTx did it.
+func (a *App) deliver(blk *store.Block, height int64, blockTime time.Time, c *checked) (res *chain.TxResult) {
+	signer := c.Body.Signer.Address()
+	err := a.checkWindow(c.Tx, height)
+	if err == nil && c.msg == nil {
+		c.route, c.msg, err = a.decodeMsg(c.Tx)
+	}
+	if err == nil && chain.Has(blk, replayKey(c.BodyHash)) {
 		err = tx.ErrReplayed
 	}
 	if err != nil {
-		return failedTx(t, err)
+		return failedTx(c.Tx, err)
 	}
 	// From here on the body counts as executed, whatever the outcome, so a
 	// refused transaction cannot be replayed later when it would succeed.
-	rememberBody(blk, t)
-	if err := a.auth.Authorize(blk, signer, route.Role); err != nil {
-		return failedTx(t, err)
+	rememberBody(blk, c.Tx)
+	if err := a.auth.Authorize(blk, signer, c.route.Role); err != nil {
+		return failedTx(c.Tx, err)
 	}
 
 	cache := store.NewCache(blk)
-	ctx := chain.NewContext(a.chainID, height, blockTime, t.Hash, signer, cache)
-	out, err := a.handle(ctx, route, msg)
+	ctx := chain.NewContext(a.chainID, height, blockTime, c.Hash, signer, cache)
+	out, err := a.handle(ctx, c.route, c.msg)
 	if err != nil {
-		return failedTx(t, err)
+		return failedTx(c.Tx, err)
 	}
 	var data []byte
 	if out != nil {
 		if data, err = canon.Marshal(out); err != nil {
-			return failedTx(t, errPanic.Withf("encode result of %s: %v", t.Route(), err))
+			return failedTx(c.Tx, errPanic.Withf("encode result of %s: %v", c.Route(), err))
 		}
 	}
 	cache.WriteTo(blk.Cache)
 	return &chain.TxResult{
-		Hash: t.Hash, Data: data, Events: ctx.Events(),
-		Module: t.Body.Module, Type: t.Body.Type, Signer: signer,
+		Hash: c.Hash, Data: data, Events: ctx.Events(),
+		Module: c.Body.Module, Type: c.Body.Type, Signer: signer,
 	}
 }
 

@@ -7,35 +7,44 @@ import (
 	"github.com/chancery/chancery/chain/tx"
 )
 
+// checked is a transaction whose signature CheckTx verified, with its message
+// decoded and routed. Messages are never changed by their handlers, so one
+// decoded message serves CheckTx, every recheck and the block.
+type checked struct {
+	*tx.Tx
+	route routeEntry
+	msg   chain.Msg
+}
+
 // verifiedSet remembers the transactions whose signatures CheckTx verified,
 // decoded, by hash: FinalizeBlock and the rechecks after each block then
-// neither verify nor decode them again. It is bounded with two generations:
+// neither verify nor decode them, nor their messages, again. It is bounded with two generations:
 // when the young one fills, it becomes the old one and the previous old one
 // is dropped, so transactions that never made it into a block age out.
 // Forgetting one only costs a second decode and signature check.
 type verifiedSet struct {
 	mu    sync.Mutex
 	max   int
-	young map[chain.Hash]*tx.Tx
-	old   map[chain.Hash]*tx.Tx
+	young map[chain.Hash]*checked
+	old   map[chain.Hash]*checked
 }
 
 func newVerifiedSet(max int) *verifiedSet {
-	return &verifiedSet{max: max, young: map[chain.Hash]*tx.Tx{}, old: map[chain.Hash]*tx.Tx{}}
+	return &verifiedSet{max: max, young: map[chain.Hash]*checked{}, old: map[chain.Hash]*checked{}}
 }
 
-func (s *verifiedSet) add(t *tx.Tx) {
+func (s *verifiedSet) add(t *checked) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.young) >= s.max/2 {
-		s.old, s.young = s.young, make(map[chain.Hash]*tx.Tx, s.max/2)
+		s.old, s.young = s.young, make(map[chain.Hash]*checked, s.max/2)
 	}
 	s.young[t.Hash] = t
 }
 
 // get returns the verified transaction h, if it was verified and not yet
 // included.
-func (s *verifiedSet) get(h chain.Hash) (*tx.Tx, bool) {
+func (s *verifiedSet) get(h chain.Hash) (*checked, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t, ok := s.young[h]; ok {
@@ -47,7 +56,7 @@ func (s *verifiedSet) get(h chain.Hash) (*tx.Tx, bool) {
 
 // take returns the verified transaction h and forgets it: a transaction is
 // included at most once.
-func (s *verifiedSet) take(h chain.Hash) (*tx.Tx, bool) {
+func (s *verifiedSet) take(h chain.Hash) (*checked, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t, ok := s.young[h]; ok {
