@@ -141,13 +141,14 @@ func lastLines(b []byte, n int) string {
 	return string(bytes.Join(lines, []byte("\n")))
 }
 
-// freePorts returns the first of n consecutive free TCP ports on loopback.
-// Others may take one before the nodes bind it; the nodes then fail to
-// start, saying so.
+// freePorts returns the first of n consecutive free TCP ports on loopback,
+// below Linux's ephemeral range (32768 and up) so that the outgoing
+// connections of a loaded test do not take one before a node binds it.
+// Another process may still do so; the nodes then fail to start, saying so.
 func freePorts(tb testing.TB, n int) int {
 	tb.Helper()
 	for range 100 {
-		base := 20000 + rand.IntN(30000)
+		base := 10000 + rand.IntN(22000)
 		free := true
 		for p := base; p < base+n && free; p++ {
 			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
