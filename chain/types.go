@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 )
 
 // Hash is a SHA-256 digest, written as 64 lowercase hex characters.
@@ -21,10 +22,12 @@ func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
 
 func (h *Hash) UnmarshalText(b []byte) error { return decodeHex(h[:], b, "hash") }
 
-// ParseHash reads a hash from its 64-character lowercase hex form.
+// ParseHash reads a hash as people and their tools write it: 64 hex
+// characters in either case (PowerShell's Get-FileHash prints upper case).
+// Canonical encodings (UnmarshalText) take lowercase only.
 func ParseHash(s string) (Hash, error) {
 	var h Hash
-	return h, h.UnmarshalText([]byte(s))
+	return h, h.UnmarshalText([]byte(strings.ToLower(s)))
 }
 
 // PubKey is an ed25519 public key, written as 64 lowercase hex characters.
@@ -77,7 +80,7 @@ func decodeHex(dst, src []byte, what string) error {
 	}
 	for _, c := range src {
 		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return fmt.Errorf("%s must be lowercase hex", what)
+			return fmt.Errorf("%s must be hex: 0-9 and a-f only", what)
 		}
 	}
 	_, err := hex.Decode(dst, src)

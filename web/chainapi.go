@@ -32,7 +32,7 @@ var Version = "dev"
 
 var (
 	errTxNotFound = errs.New(errs.KindNotFound, "chain.tx_not_found", "transaction not found")
-	errBadHash    = errs.New(errs.KindInvalid, "http.bad_hash", "hash must be 64 lowercase hex characters")
+	errBadHash    = errs.New(errs.KindInvalid, "http.bad_hash", "hash must be 64 hex characters")
 	errBadWait    = errs.New(errs.KindInvalid, "http.bad_wait", "wait must be a duration between 0s and 60s, like 5s")
 	errBadHeight  = errs.New(errs.KindInvalid, "http.bad_height", "height must be a positive integer")
 	errBadLimit   = errs.New(errs.KindInvalid, "http.bad_limit", "limit must be between 1 and 100")

@@ -5,7 +5,7 @@ import "github.com/chancery/chancery/shared/errs"
 // Errors of messages (400).
 var (
 	ErrInvalid         = errs.New(errs.KindInvalid, "copyright.invalid", "invalid copyright message")
-	ErrInvalidHash     = errs.New(errs.KindInvalid, "copyright.invalid_hash", "sha256 must be 64 lowercase hex characters")
+	ErrInvalidHash     = errs.New(errs.KindInvalid, "copyright.invalid_hash", "sha256 must be 64 hex characters")
 	ErrBadShares       = errs.New(errs.KindInvalid, "copyright.bad_shares", "holder shares must each be positive and sum to exactly 10,000 basis points")
 	ErrBadDates        = errs.New(errs.KindInvalid, "copyright.bad_dates", "invalid dates")
 	ErrUnknownAccount  = errs.New(errs.KindInvalid, "copyright.unknown_account", "not an active member account or organisation")

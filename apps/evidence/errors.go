@@ -4,7 +4,7 @@ import "github.com/chancery/chancery/shared/errs"
 
 var (
 	ErrInvalid          = errs.New(errs.KindInvalid, "evidence.invalid", "invalid evidence message")
-	ErrInvalidHash      = errs.New(errs.KindInvalid, "evidence.invalid_hash", "sha256 must be 64 lowercase hex characters")
+	ErrInvalidHash      = errs.New(errs.KindInvalid, "evidence.invalid_hash", "sha256 must be 64 hex characters")
 	ErrNotFound         = errs.New(errs.KindNotFound, "evidence.not_found", "no such evidence")
 	ErrBatchNotFound    = errs.New(errs.KindNotFound, "evidence.batch_not_found", "no such batch")
 	ErrDuplicate        = errs.New(errs.KindConflict, "evidence.duplicate", "this organisation already deposited this hash")

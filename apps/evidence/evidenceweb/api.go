@@ -125,7 +125,7 @@ func (h *Handler) depositMsg(c echo.Context) (evidence.Deposit, error) {
 	}
 	sum, err := chain.ParseHash(req.SHA256)
 	if err != nil {
-		return evidence.Deposit{}, errBadHash.Withf("sha256 %q: must be 64 lowercase hex characters", req.SHA256)
+		return evidence.Deposit{}, errBadHash.Withf("sha256 %q: must be 64 hex characters", req.SHA256)
 	}
 	msg := evidence.Deposit{
 		SHA256: sum, Size: req.Size, MediaType: req.MediaType, FileName: req.FileName,

@@ -112,7 +112,7 @@ func parseBatch(c echo.Context, body []byte) (title string, lines []string, err 
 	return c.QueryParam("title"), lines, nil
 }
 
-// batchHashes checks the lines: 1 to MaxBatch hashes of 64 lowercase hex
+// batchHashes checks the lines: 1 to MaxBatch hashes of 64 hex
 // characters, no repeats. Errors name the first bad line, counted from 1.
 func batchHashes(lines []string) ([]chain.Hash, error) {
 	if len(lines) == 0 {
@@ -126,7 +126,7 @@ func batchHashes(lines []string) ([]chain.Hash, error) {
 	for i, l := range lines {
 		h, err := chain.ParseHash(l)
 		if err != nil {
-			return nil, errBadBatch.Withf("line %d: %q is not a sha256 (64 lowercase hex characters)", i+1, truncate(l, 80))
+			return nil, errBadBatch.Withf("line %d: %q is not a sha256 (64 hex characters)", i+1, truncate(l, 80))
 		}
 		if first, dup := seen[h]; dup {
 			return nil, errBadBatch.Withf("line %d: %s repeats line %d", i+1, h, first)

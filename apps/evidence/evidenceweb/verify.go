@@ -67,7 +67,7 @@ func hashFromRequest(c echo.Context) (chain.Hash, int64, error) {
 	}
 	sum, err := chain.ParseHash(body.SHA256)
 	if err != nil {
-		return sum, 0, errBadHash.Withf("sha256 %q: must be 64 lowercase hex characters", body.SHA256)
+		return sum, 0, errBadHash.Withf("sha256 %q: must be 64 hex characters", body.SHA256)
 	}
 	return sum, 0, nil
 }
