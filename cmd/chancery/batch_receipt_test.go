@@ -45,8 +45,9 @@ func TestBatchLeafReceipt(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "leaf.json")
 	os.WriteFile(path, raw, 0o600)
 
-	if code, out, stderr := runCLI(t, "verify", path, "--sha256", leaf); code != 0 || !strings.Contains(out, leaf) {
-		t.Fatalf("verify leaf: %d %s %s", code, out, stderr)
+	code, out, stderr := runCLI(t, "verify", path, "--sha256", leaf)
+	if wantLine := fmt.Sprintf("sha256         %s = member 618 of %d of the batch", leaf, len(lines)); code != 0 || !strings.Contains(out, wantLine) || !strings.Contains(out, "organisation   notary\n") {
+		t.Fatalf("verify leaf: exit %d, want a line %q and the notary's organisation:\n%s%s", code, wantLine, out, stderr)
 	}
 	if code, _, stderr := runCLI(t, "verify", path, "--sha256", lines[618]); code != 1 || strings.Count(stderr, "\n") != 1 {
 		t.Fatalf("verify with another hash: %d %q", code, stderr)

@@ -106,20 +106,52 @@ func runVerify(args []string, stdout io.Writer) error {
 		line("result code", fmt.Sprintf("%d (failed)", p.Code))
 	}
 	line("data", showData(p.Data))
+	for _, f := range provenParties(p.Data) {
+		line(f.label, f.value)
+	}
 	if trusted != nil {
 		line("validator set", fmt.Sprintf("%X (trusted: the %d validators of %s)", []byte(p.ValidatorSetHash), trusted.Size(), *genesis))
 	} else {
 		line("validator set", fmt.Sprintf("%X (NOT checked: the receipt's own set; pass --genesis G, or compare this hash with the one the consortium publishes)", []byte(p.ValidatorSetHash)))
 	}
+	source := `the result's "sha256" field`
+	if p.Leaf != nil {
+		source = fmt.Sprintf("member %d of %d of the batch whose root the transaction anchored", p.Leaf.Index+1, p.Leaf.Total)
+	}
 	switch {
 	case *file != "":
-		line("sha256", content+` = the result's "sha256" field: the transaction recorded the content of `+*file)
+		line("sha256", content+" = "+source+": the transaction recorded the content of "+*file)
 	case want != "":
-		line("sha256", content+` = the result's "sha256" field: the transaction recorded content of this hash`)
+		line("sha256", content+" = "+source+": the transaction recorded content of this hash")
 	case contentErr == nil:
-		line("sha256", content+` (the result's "sha256" field; pass --file F to check a file against it)`)
+		line("sha256", content+" ("+source+"; pass --file F to check a file against it)")
 	}
 	return nil
+}
+
+// provenParties picks out of a result's data who recorded it and for which
+// organisation — the facts a court reading a receipt asks first — with the
+// labels verify prints them under. The data was proven as a whole; this only
+// names parts of it. Evidence deposits and batches carry a depositor,
+// copyright registrations a registrant.
+func provenParties(data []byte) []struct{ label, value string } {
+	var d struct {
+		Depositor  string `json:"depositor"`
+		Registrant string `json:"registrant"`
+		Org        string `json:"org"`
+	}
+	if json.Unmarshal(data, &d) != nil {
+		return nil
+	}
+	var out []struct{ label, value string }
+	for _, f := range []struct{ label, value string }{
+		{"depositor", d.Depositor}, {"registrant", d.Registrant}, {"organisation", d.Org},
+	} {
+		if f.value != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // parseInterspersed parses flags that may come before or after the

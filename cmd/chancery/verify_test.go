@@ -178,7 +178,8 @@ func TestVerifyContent(t *testing.T) {
 
 	c := receipttest.New("content-chain", "v0", "v1", "v2")
 	txs := [][]byte{[]byte("record the document"), []byte("something else")}
-	results := []*abci.ExecTxResult{{Data: []byte(`{"record":"r-1","sha256":"` + hexSum + `"}`)}, {}}
+	depositor := strings.Repeat("ab", 20)
+	results := []*abci.ExecTxResult{{Data: []byte(`{"record":"r-1","sha256":"` + hexSum + `","org":"notary","depositor":"` + depositor + `"}`)}, {}}
 	h := c.AddBlock(txs, results)
 	c.AddBlock(nil, nil)
 	r, err := receipt.Build(context.Background(), c, chain.SumHash(txs[0]), receipt.Location{Height: h})
@@ -206,6 +207,8 @@ func TestVerifyContent(t *testing.T) {
 		"message        (not a Chancery transaction)\n",
 		"sha256         " + hexSum + ` = the result's "sha256" field: the transaction recorded the content of ` + doc + "\n",
 		"(trusted: the 3 validators of " + genesis + ")",
+		"depositor      " + depositor + "\n",
+		"organisation   notary\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("verify --file output lacks %q:\n%s", want, out)
