@@ -1,17 +1,25 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/chancery/chancery/apps/finance"
 	"github.com/chancery/chancery/apps/finance/financeweb"
+	"github.com/chancery/chancery/apps/members"
+	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/chain/chaintest"
+	"github.com/chancery/chancery/web/webtest"
 )
 
 // TestFinanceBrowser is the issue's story in headless Chromium, four demo
@@ -19,21 +27,27 @@ import (
 // forms: the core enterprise issues 100,000.00 with its invoice and
 // contract; the supplier accepts, splits 60,000.00 / 40,000.00 and passes
 // 40,000.00 to its sub-supplier; the sub-supplier asks the bank, which
-// reviews the payout preview and finances the piece; the core settles.
-// Every page on the way must show the right amounts.
+// reviews the payout preview and finances the piece; the chain's clock
+// moves to the due date and the core settles at maturity. Every page on the
+// way must show the right amounts.
 //
-// Clock: this node's block time is CometBFT's, the wall clock, and the test
-// does not wait months for the due date: the core settles before maturity,
-// which the state machine allows. Settlement at maturity and overdue
-// pieces, with block time moved by the test rather than slept through, are
-// tested in apps/finance/financeweb (TestPagesStory: the same story through
-// the same forms over a chain whose clock the test sets) and apps/finance
-// (TestScenario, TestOverdue).
+// Clock: a real node's block time is CometBFT's, the wall clock, and no test
+// waits 90 days. So the pages are served here by the same web server and
+// finance handlers that `chancery start` mounts, over a chain whose block
+// time the test sets (web/webtest), with the demo consortium's finance
+// parties as its users. The real node's finance API is tested in
+// finance_api_test.go.
 func TestFinanceBrowser(t *testing.T) {
 	exe := chromiumPath(t)
-	n := startInProcess(t)
-	e := &browserEnv{node: n, users: readFile(t, filepath.Join(demoHome, demoUsersFile)), browser: startBrowser(t, exe)}
-	p := demoFinanceParties(t, n)
+	w := financeServer(t)
+	srv := httptest.NewServer(w.Server.Handler())
+	t.Cleanup(srv.Close)
+	browser := startBrowser(t, exe)
+	e := &financeBrowser{base: srv.URL, browser: browser}
+	p := financeParties{addr: map[string]string{}}
+	for _, u := range financeUsers {
+		p.addr[u.username] = chaintest.NewKey(u.username).Address().String()
+	}
 	dir := t.TempDir()
 	invoice := writeRandomFile(t, filepath.Join(dir, "invoice-0001.pdf"), 20_000)
 	contract := writeRandomFile(t, filepath.Join(dir, "frame-contract.pdf"), 30_000)
@@ -131,7 +145,7 @@ func TestFinanceBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.flash.success`)),
 	)
 	var financed financeweb.LineageView
-	if code, body := n.do("GET", fmt.Sprintf("/api/v1/receivables/%d", second), p.token["bank"], nil, &financed); code != http.StatusOK || financed.Piece.Financing == nil {
+	if code, body := w.API("bank", "GET", fmt.Sprintf("/api/v1/receivables/%d", second), "", &financed); code != http.StatusOK || financed.Piece.Financing == nil {
 		t.Fatalf("financed piece: %d %s", code, body)
 	}
 	chainPayout := financeweb.Grouped(financed.Piece.Financing.Payout, "CNY") // from the approval's own block date
@@ -151,9 +165,21 @@ func TestFinanceBrowser(t *testing.T) {
 	bank.wantText("[data-lineage]", "100,000.00 CNY", "60,000.00 CNY", "40,000.00 CNY", "First-Tier Supplier Ltd.", "Example Commercial Bank", "financed", "accepted", "split (closed)")
 	bank.shot("finance_lineage")
 
-	// The core sees what it owes, then settles the receivable: each piece
-	// to its holder now, the bank for the financed one.
-	core.open("/finance/core?days=365", `table[data-table="due-soon"]`)
+	// The sub-supplier was paid by the bank; the piece is the bank's now.
+	sub.open(piecePage(second), "[data-financing]")
+	sub.wantText("[data-financing]", "paid Second-Tier Parts Co.", chainPayout+" CNY", "BANK-TT-0001")
+	sub.open("/finance/supplier", "#holdings")
+	sub.wantText("#holdings", "You hold no accepted piece.")
+
+	// The chain's clock reaches the due date: the receivable matures.
+	w.Chain.AdvanceTo(t, due.Time().Add(12*time.Hour))
+
+	// At maturity the core sees what it owes today, then settles the
+	// receivable: each piece to its holder, the bank for the financed one.
+	core.open("/finance/core?days=1", `table[data-table="due-soon"]`)
+	if got := blockDate(core); got != due {
+		core.fatalf("the chain's date is %s, want the due date %s", got, due)
+	}
 	core.wantText(`table[data-table="due-soon"]`, "60,000.00 CNY", "40,000.00 CNY", "First-Tier Supplier Ltd.", "Example Commercial Bank")
 	core.wantText(`[data-due-total]`, "100,000.00 CNY")
 	core.wantText(fmt.Sprintf(`table[data-table="issued"] tr[data-row="%d"]`, rootID), "100,000.00 CNY", "PO-2026-001", "split (closed)")
@@ -181,6 +207,54 @@ func TestFinanceBrowser(t *testing.T) {
 }
 
 func piecePage(id finance.ID) string { return "/finance/receivables/" + id.String() }
+
+// financeUsers are the demo consortium's finance parties, as `init --demo`
+// makes them.
+var financeUsers = func() []initUser {
+	var out []initUser
+	for _, u := range demoUsers {
+		if slices.ContainsFunc(u.roles, func(r string) bool { return strings.HasPrefix(r, "finance.") }) {
+			out = append(out, u)
+		}
+	}
+	return out
+}()
+
+// financeServer is the web server with the finance pages and API, as
+// `chancery start` mounts them, over a test chain whose clock the test moves
+// (web/webtest): the demo consortium's finance organisations, each user's
+// key chaintest.NewKey(username), password webtest.Password(username).
+func financeServer(t *testing.T) *webtest.Env {
+	t.Helper()
+	orgs := []members.GenesisOrg{webtest.Org("consortium", "Consortium Office", []string{members.RoleConsortiumAdmin}, chaintest.NewKey("admin"))}
+	var users []webtest.User
+	for _, u := range financeUsers {
+		orgs = append(orgs, webtest.Org(u.org.ID, u.org.Name, u.roles, chaintest.NewKey(u.username)))
+		users = append(users, webtest.User{Name: u.username, Org: u.org.ID})
+	}
+	mk := members.NewKeeper()
+	w := webtest.New(t, webtest.Options{
+		Roles: mk, Modules: []chain.Module{members.NewModule(), finance.NewModule(finance.NewKeeper(mk))},
+		Genesis: webtest.Genesis(orgs...), Users: users, Tokens: true, MaxBlob: 1 << 20,
+	})
+	h := financeweb.New(w.Chain.Store(), w.Server)
+	h.APIRoutes()
+	h.Pages(w.Server.Echo())
+	return w
+}
+
+// financeBrowser opens signed-in tabs on the finance server.
+type financeBrowser struct {
+	base    string
+	browser context.Context
+}
+
+func (e *financeBrowser) session(t *testing.T, username string) *tab {
+	t.Helper()
+	tb := newTab(t, e.browser, e.base)
+	tb.login(username, webtest.Password(username))
+	return tb
+}
 
 // blockDate is the chain's date a finance page shows.
 func blockDate(tb *tab) finance.Date {
