@@ -16,8 +16,7 @@ import (
 
 	"github.com/chancery/chancery/apps/finance"
 	"github.com/chancery/chancery/apps/finance/financeweb"
-	"github.com/chancery/chancery/apps/members"
-	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/apps/finance/financeweb/financewebtest"
 	"github.com/chancery/chancery/chain/chaintest"
 	"github.com/chancery/chancery/web/webtest"
 )
@@ -220,27 +219,16 @@ var financeUsers = func() []initUser {
 	return out
 }()
 
-// financeServer is the web server with the finance pages and API, as
-// `chancery start` mounts them, over a test chain whose clock the test moves
-// (web/webtest): the demo consortium's finance organisations, each user's
-// key chaintest.NewKey(username), password webtest.Password(username).
+// financeServer is the web server with the finance pages and API over a
+// test chain whose clock the test moves, with the demo consortium's finance
+// parties.
 func financeServer(t *testing.T) *webtest.Env {
 	t.Helper()
-	orgs := []members.GenesisOrg{webtest.Org("consortium", "Consortium Office", []string{members.RoleConsortiumAdmin}, chaintest.NewKey("admin"))}
-	var users []webtest.User
-	for _, u := range financeUsers {
-		orgs = append(orgs, webtest.Org(u.org.ID, u.org.Name, u.roles, chaintest.NewKey(u.username)))
-		users = append(users, webtest.User{Name: u.username, Org: u.org.ID})
+	parties := make([]financewebtest.Party, len(financeUsers))
+	for i, u := range financeUsers {
+		parties[i] = financewebtest.Party{User: u.username, Org: u.org.ID, OrgName: u.org.Name, Roles: u.roles}
 	}
-	mk := members.NewKeeper()
-	w := webtest.New(t, webtest.Options{
-		Roles: mk, Modules: []chain.Module{members.NewModule(), finance.NewModule(finance.NewKeeper(mk))},
-		Genesis: webtest.Genesis(orgs...), Users: users, Tokens: true, MaxBlob: 1 << 20,
-	})
-	h := financeweb.New(w.Chain.Store(), w.Server)
-	h.APIRoutes()
-	h.Pages(w.Server.Echo())
-	return w
+	return financewebtest.New(t, parties...)
 }
 
 // financeBrowser opens signed-in tabs on the finance server.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/chancery/chancery/apps/finance"
-	"github.com/chancery/chancery/apps/finance/financeweb"
+	"github.com/chancery/chancery/apps/finance/financeweb/financewebtest"
 	"github.com/chancery/chancery/apps/members"
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/chain/chaintest"
@@ -19,17 +19,14 @@ import (
 // sub-supplier, a bank, and a notary without finance roles; and a second
 // core enterprise and a second bank. Each has one
 // web user of the same name.
-var users = []struct {
-	name, org, orgName string
-	roles              []string
-}{
-	{"core", "core-corp", "Core Manufacturing Corp.", []string{finance.RoleCore}},
-	{"supplier", "supplier-1", "First-Tier Supplier Ltd.", []string{finance.RoleSupplier}},
-	{"subsupplier", "supplier-2", "Second-Tier Parts Co. <b>&</b>", []string{finance.RoleSupplier}},
-	{"bank", "bank", "Example Commercial Bank", []string{finance.RoleBank}},
-	{"notary", "notary", "Example Notary Office", []string{members.RoleEvidenceDepositor}},
-	{"rival", "rival-corp", "Rival Industries", []string{finance.RoleCore}},
-	{"bank2", "bank-2", "Second Bank", []string{finance.RoleBank}},
+var users = []financewebtest.Party{
+	{User: "core", Org: "core-corp", OrgName: "Core Manufacturing Corp.", Roles: []string{finance.RoleCore}},
+	{User: "supplier", Org: "supplier-1", OrgName: "First-Tier Supplier Ltd.", Roles: []string{finance.RoleSupplier}},
+	{User: "subsupplier", Org: "supplier-2", OrgName: "Second-Tier Parts Co. <b>&</b>", Roles: []string{finance.RoleSupplier}},
+	{User: "bank", Org: "bank", OrgName: "Example Commercial Bank", Roles: []string{finance.RoleBank}},
+	{User: "notary", Org: "notary", OrgName: "Example Notary Office", Roles: []string{members.RoleEvidenceDepositor}},
+	{User: "rival", Org: "rival-corp", OrgName: "Rival Industries", Roles: []string{finance.RoleCore}},
+	{User: "bank2", Org: "bank-2", OrgName: "Second Bank", Roles: []string{finance.RoleBank}},
 }
 
 func key(username string) chaintest.Key  { return chaintest.NewKey(username) }
@@ -47,21 +44,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	orgs := []members.GenesisOrg{webtest.Org("consortium", "Consortium Office", []string{members.RoleConsortiumAdmin}, key("admin"))}
-	var webUsers []webtest.User
-	for _, u := range users {
-		orgs = append(orgs, webtest.Org(u.org, u.orgName, u.roles, key(u.name)))
-		webUsers = append(webUsers, webtest.User{Name: u.name, Org: u.org})
-	}
-	mk := members.NewKeeper()
-	w := webtest.New(t, webtest.Options{
-		Roles: mk, Modules: []chain.Module{members.NewModule(), finance.NewModule(finance.NewKeeper(mk))},
-		Genesis: webtest.Genesis(orgs...), Users: webUsers, Tokens: true, MaxBlob: 1 << 20,
-	})
-	h := financeweb.New(w.Chain.Store(), w.Server)
-	h.APIRoutes()
-	h.Pages(w.Server.Echo())
-	return &env{Env: w}
+	return &env{Env: financewebtest.New(t, users...)}
 }
 
 // setDate commits an empty block at noon of d: the chain's date is then d.
