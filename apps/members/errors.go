@@ -4,8 +4,8 @@ import "github.com/chancery/chancery/shared/errs"
 
 // Errors of the signer: the chain.Authorizer answers with these.
 var (
-	ErrUnknownAccount = errs.New(errs.KindUnauthorized, "members.unknown_account", "the signer is not a member account")
-	ErrAccountRevoked = errs.New(errs.KindUnauthorized, "members.account_revoked", "the account is revoked")
+	ErrUnknownAccount = errs.New(errs.KindForbidden, "members.unknown_account", "the signer is not a member account")
+	ErrAccountRevoked = errs.New(errs.KindForbidden, "members.account_revoked", "the account is revoked")
 	ErrMissingRole    = errs.New(errs.KindForbidden, "members.missing_role", "the account lacks the role")
 )
 

@@ -85,7 +85,7 @@ type roles map[chain.Address]bool
 func (r roles) Authorize(_ chain.Reader, signer chain.Address, role string) error {
 	writer, known := r[signer]
 	if !known {
-		return errs.New(errs.KindUnauthorized, "members.unknown_account", "unknown account")
+		return errs.New(errs.KindForbidden, "members.unknown_account", "unknown account")
 	}
 	if role == "counter.writer" && !writer {
 		return errs.New(errs.KindForbidden, "members.missing_role", "missing role "+role)

@@ -7,7 +7,7 @@ import "github.com/chancery/chancery/shared/errs"
 var (
 	ErrMalformed    = errs.New(errs.KindInvalid, "tx.malformed", "malformed transaction")
 	ErrTooLarge     = errs.New(errs.KindTooLarge, "tx.too_large", "transaction too large")
-	ErrBadSignature = errs.New(errs.KindUnauthorized, "tx.bad_signature", "signature does not verify")
+	ErrBadSignature = errs.New(errs.KindInvalid, "tx.bad_signature", "signature does not verify")
 	ErrWrongChain   = errs.New(errs.KindInvalid, "tx.wrong_chain", "transaction is for another chain")
 	ErrExpired      = errs.New(errs.KindInvalid, "tx.expired", "transaction expired")
 	ErrTooFar       = errs.New(errs.KindInvalid, "tx.valid_until_too_far", "valid_until is too far ahead")

@@ -230,9 +230,9 @@ func TestAPIEndToEnd(t *testing.T) {
 		{"oversized", bytes.Repeat([]byte("x"), tx.MaxBytes+10), 413, "tx.too_large"},
 		{"wrong chain", n.sign(botKey, members.ModuleName, members.TypeAddAccount, addVictim, func(b *tx.Body) { b.ChainID = "other" }), 400, "tx.wrong_chain"},
 		{"expired", n.sign(botKey, members.ModuleName, members.TypeAddAccount, addVictim, func(b *tx.Body) { b.ValidUntil = 1 }), 400, "tx.expired"},
-		{"bad signature", forged, 401, "tx.bad_signature"},
+		{"bad signature", forged, 400, "tx.bad_signature"},
 		{"unknown message", n.sign(botKey, "members", "delete_everything", addVictim, nil), 400, "tx.unknown_message"},
-		{"unknown signer", n.sign(strangerKey, members.ModuleName, members.TypeAddAccount, addVictim, nil), 401, "members.unknown_account"},
+		{"unknown signer", n.sign(strangerKey, members.ModuleName, members.TypeAddAccount, addVictim, nil), 403, "members.unknown_account"},
 		{"missing role", n.sign(plainKey, members.ModuleName, members.TypeAddAccount, addVictim, nil), 403, "members.missing_role"},
 		{"duplicate", n.sign(botKey, members.ModuleName, members.TypeAddAccount, members.AddAccount{Name: "again", PubKey: newPub, Roles: []string{}}, nil), 409, "members.duplicate_account"},
 	}

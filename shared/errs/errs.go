@@ -19,8 +19,8 @@ type Kind uint32
 const (
 	KindInternal     Kind = 1 // a bug or an unexpected state
 	KindInvalid      Kind = 2 // the request is malformed or fails a rule
-	KindUnauthorized Kind = 3 // the caller is not who it claims (signature, token)
-	KindForbidden    Kind = 4 // the caller lacks the role or ownership
+	KindUnauthorized Kind = 3 // the HTTP caller is not signed in or its token is not valid
+	KindForbidden    Kind = 4 // the caller or signer lacks membership, a role or ownership
 	KindNotFound     Kind = 5
 	KindConflict     Kind = 6 // the request clashes with existing state
 	KindTooLarge     Kind = 7
