@@ -16,6 +16,15 @@ type ChainStats struct {
 	TxsCommitted    uint64 // in blocks, succeeded
 	TxsFailed       uint64 // in blocks, failed
 	CheckTxRejected uint64 // refused before a block
+	// Messages count each app's message types in blocks.
+	Messages []MessageStats
+}
+
+// MessageStats are one message type's transactions in blocks, such as
+// evidence/deposit: what an app did.
+type MessageStats struct {
+	Module, Type      string
+	Committed, Failed uint64
 }
 
 // metrics is the server's own Prometheus registry: HTTP and chain metrics.
@@ -55,9 +64,28 @@ func newMetrics(stats func() ChainStats) *metrics {
 			counter("txs_committed_total", "Transactions that succeeded in a block.", func(s ChainStats) float64 { return float64(s.TxsCommitted) }),
 			counter("txs_failed_total", "Transactions that failed in a block.", func(s ChainStats) float64 { return float64(s.TxsFailed) }),
 			counter("checktx_rejected_total", "Transactions refused by CheckTx.", func(s ChainStats) float64 { return float64(s.CheckTxRejected) }),
+			appCollector{stats: stats, desc: prometheus.NewDesc("chancery_app_txs_total",
+				"Transactions in blocks by app (module), message type and result (committed or failed).",
+				[]string{"module", "type", "result"}, nil)},
 		)
 	}
 	return m
+}
+
+// appCollector exports the apps' message counts, read at scrape time: one
+// series per message type and result, every type listed from the start.
+type appCollector struct {
+	stats func() ChainStats
+	desc  *prometheus.Desc
+}
+
+func (c appCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c appCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, m := range c.stats().Messages {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(m.Committed), m.Module, m.Type, "committed")
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(m.Failed), m.Module, m.Type, "failed")
+	}
 }
 
 // middleware counts requests by route pattern, not raw path, so the label

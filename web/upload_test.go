@@ -134,7 +134,11 @@ func TestReceiveFileRejectsNonMultipart(t *testing.T) {
 
 func TestMetricsEndpoint(t *testing.T) {
 	s := New(DefaultConfig(), Deps{
-		Stats:  func() ChainStats { return ChainStats{Height: 42, TxsCommitted: 7} },
+		Stats: func() ChainStats {
+			return ChainStats{Height: 42, TxsCommitted: 7, Messages: []MessageStats{
+				{Module: "evidence", Type: "deposit", Committed: 5, Failed: 1}, {Module: "copyright", Type: "register"},
+			}}
+		},
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	rec := httptest.NewRecorder()
@@ -146,6 +150,9 @@ func TestMetricsEndpoint(t *testing.T) {
 		"chancery_chain_height 42",
 		"chancery_chain_txs_committed_total 7",
 		`chancery_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
+		`chancery_app_txs_total{module="evidence",result="committed",type="deposit"} 5`,
+		`chancery_app_txs_total{module="evidence",result="failed",type="deposit"} 1`,
+		`chancery_app_txs_total{module="copyright",result="committed",type="register"} 0`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)

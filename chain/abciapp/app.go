@@ -47,6 +47,8 @@ type App struct {
 	store    *store.Store
 	auth     chain.Authorizer
 	routes   map[string]routeEntry // by "module/type"
+	messages []messageCounts       // one per route, in registration order
+	byRoute  map[routeKey]*messageCounts
 	modules  []chain.Module
 	verified *verifiedSet
 	logger   *slog.Logger
@@ -60,7 +62,36 @@ type App struct {
 
 // stats count what the application did, for metrics.
 type stats struct {
-	committed, failed, rejected atomic.Uint64
+	outcomes
+	rejected atomic.Uint64
+}
+
+// outcomes count transactions in blocks that succeeded and that failed.
+type outcomes struct{ committed, failed atomic.Uint64 }
+
+func (o *outcomes) count(ok bool) {
+	if ok {
+		o.committed.Add(1)
+	} else {
+		o.failed.Add(1)
+	}
+}
+
+// messageCounts count one message type's transactions in blocks: what each
+// app did.
+type messageCounts struct {
+	module, typ string
+	outcomes
+}
+
+// routeKey finds a result's counts without building a "module/type" string
+// per transaction.
+type routeKey struct{ module, typ string }
+
+// MessageStats are one message type's transactions in blocks.
+type MessageStats struct {
+	Module, Type      string
+	Committed, Failed uint64
 }
 
 // Stats are the application's counters.
@@ -69,15 +100,24 @@ type Stats struct {
 	TxsCommitted    uint64 // succeeded in a block
 	TxsFailed       uint64 // failed in a block
 	CheckTxRejected uint64 // refused before a block
+	// Messages count each message type of every module, in the order the
+	// modules registered them.
+	Messages []MessageStats
 }
 
 // Stats reads the counters.
 func (a *App) Stats() Stats {
 	h, _ := a.store.Last()
-	return Stats{
+	st := Stats{
 		Height: h, TxsCommitted: a.stats.committed.Load(),
 		TxsFailed: a.stats.failed.Load(), CheckTxRejected: a.stats.rejected.Load(),
+		Messages: make([]MessageStats, len(a.messages)),
 	}
+	for i := range a.messages {
+		m := &a.messages[i]
+		st.Messages[i] = MessageStats{Module: m.module, Type: m.typ, Committed: m.committed.Load(), Failed: m.failed.Load()}
+	}
+	return st
 }
 
 type routeEntry struct {
@@ -117,6 +157,16 @@ func New(cfg Config, st *store.Store, auth chain.Authorizer, modules ...chain.Mo
 			}
 			a.routes[key] = routeEntry{module: m.Name(), Route: r}
 		}
+	}
+	a.messages = make([]messageCounts, 0, len(a.routes))
+	for _, m := range modules {
+		for _, r := range m.Routes() {
+			a.messages = append(a.messages, messageCounts{module: m.Name(), typ: r.Type})
+		}
+	}
+	a.byRoute = make(map[routeKey]*messageCounts, len(a.messages))
+	for i := range a.messages {
+		a.byRoute[routeKey{a.messages[i].module, a.messages[i].typ}] = &a.messages[i]
 	}
 	return a, nil
 }
@@ -421,10 +471,9 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 	}
 	a.awaiters.notify(indexed)
 	for _, r := range indexed {
-		if r.OK() {
-			a.stats.committed.Add(1)
-		} else {
-			a.stats.failed.Add(1)
+		a.stats.count(r.OK())
+		if m := a.byRoute[routeKey{r.Module, r.Type}]; m != nil { // nil: the tx names no known route
+			m.count(r.OK())
 		}
 	}
 	a.logger.Debug("committed block", "height", blk.Height(), "txs", len(indexed))

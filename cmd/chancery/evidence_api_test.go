@@ -155,6 +155,22 @@ func TestEvidenceAPIBadInput(t *testing.T) {
 			}
 		}
 	})
+
+	// The node's metrics agree: one deposit and one withdrawal reached a
+	// block, and every refusal was stopped before one.
+	code, metrics := n.do("GET", "/metrics", "", nil)
+	for _, want := range []string{
+		`chancery_app_txs_total{module="evidence",result="committed",type="deposit"} 1`,
+		`chancery_app_txs_total{module="evidence",result="committed",type="withdraw"} 1`,
+		`chancery_app_txs_total{module="evidence",result="failed",type="deposit"} 0`,
+		`chancery_app_txs_total{module="evidence",result="committed",type="attest"} 0`,
+		`chancery_app_txs_total{module="evidence",result="failed",type="custody"} 0`,
+		`chancery_app_txs_total{module="copyright",result="committed",type="register"} 0`,
+	} {
+		if code != http.StatusOK || !strings.Contains(metrics, want+"\n") {
+			t.Errorf("/metrics (%d) lacks %q", code, want)
+		}
+	}
 }
 
 // overLimitBatch is a text batch of one hash more than a batch may hold.

@@ -117,7 +117,7 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 	}
 	srv := web.New(cfg.HTTP, web.Deps{
 		Chain: nodeChain{Node: n, app: app}, Keyring: kr, Blobs: blobs,
-		Stats: func() web.ChainStats { return web.ChainStats(app.Stats()) }, Logger: logger.With("component", "http"),
+		Stats: func() web.ChainStats { return chainStats(app.Stats()) }, Logger: logger.With("component", "http"),
 		State: app.State(), Roles: keeper,
 	})
 	membersweb.New(app.State(), srv).Routes(srv.API())
@@ -137,6 +137,15 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 		err = stopErr
 	}
 	return err
+}
+
+// chainStats are the application's counters as /metrics shows them.
+func chainStats(st abciapp.Stats) web.ChainStats {
+	out := web.ChainStats{Height: st.Height, TxsCommitted: st.TxsCommitted, TxsFailed: st.TxsFailed, CheckTxRejected: st.CheckTxRejected}
+	for _, m := range st.Messages {
+		out.Messages = append(out.Messages, web.MessageStats(m))
+	}
+	return out
 }
 
 // keepers are the apps' keepers that the web handlers need besides the
