@@ -205,7 +205,7 @@ format = "text"      # text or json
 
 [http]
 addr = "127.0.0.1:8080"
-body_limit = 4194304 # bytes, for requests other than file uploads
+body_limit = 8388608 # bytes, for requests other than file uploads
 submit_wait = "10s"  # how long a write waits for its block before answering "pending"
 
 [node]

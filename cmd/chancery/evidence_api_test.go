@@ -74,6 +74,9 @@ func TestEvidenceAPIBadInput(t *testing.T) {
 		{"batch with a bad hash", notary, "/api/v1/evidence/batches", []byte(hexSum("a") + "\nnot-a-hash\n" + hexSum("c") + "\n"), 400, "evidence.bad_batch", "line 2"},
 		{"batch over the limit", notary, "/api/v1/evidence/batches", overLimitBatch(), 400, "evidence.bad_batch", "line 100001"},
 		{"empty batch", notary, "/api/v1/evidence/batches", nil, 400, "evidence.bad_batch", "empty"},
+		// Only multipart files stream past the API's body limit (8 MiB).
+		{"a JSON verify body over the limit", court, "/api/v1/verify", jsonBody(map[string]any{"sha256": strings.Repeat("a", 9<<20)}), 413, "http.too_large", ""},
+		{"a JSON deposit body over the limit", notary, "/api/v1/evidence", jsonBody(map[string]any{"sha256": first, "title": strings.Repeat("a", 9<<20)}), 413, "http.too_large", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var ans evidenceAnswer
