@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/cometbft/cometbft/crypto/merkle"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
@@ -147,7 +148,7 @@ func Decode(b []byte) (*Receipt, error) {
 	dec := json.NewDecoder(bytes.NewReader(in))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&w); err != nil {
-		return nil, ErrInvalid.Withf("receipt JSON: %v", bytes.TrimPrefix([]byte(err.Error()), []byte("json: ")))
+		return nil, ErrInvalid.Withf("receipt JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	r := &Receipt{
 		Version: w.Version, ChainID: w.ChainID, Tx: w.Tx, TxHash: w.TxHash, Height: w.Height, Result: w.Result,
