@@ -27,9 +27,6 @@ type Chain interface {
 	Pending(hash chain.Hash) bool
 }
 
-// Version is the software version, set by cmd at build time.
-var Version = "dev"
-
 var (
 	errTxNotFound = errs.New(errs.KindNotFound, "chain.tx_not_found", "transaction not found")
 	errBadHash    = errs.New(errs.KindInvalid, "http.bad_hash", "hash must be 64 hex characters")
@@ -58,7 +55,7 @@ func (s *Server) status(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, StatusView{Status: st, Version: Version})
+	return c.JSON(http.StatusOK, StatusView{Status: st, Version: s.version})
 }
 
 // TxView is a transaction as the API shows it.

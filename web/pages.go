@@ -96,7 +96,7 @@ func (s *Server) Render(c echo.Context, status int, title string, content templ.
 }
 
 func (s *Server) frame(c echo.Context, title string) frame {
-	p := frame{Title: title, Section: section(c.Request().URL.Path), CSRF: CSRFToken(c), Version: Version}
+	p := frame{Title: title, Section: section(c.Request().URL.Path), CSRF: CSRFToken(c), Version: s.version}
 	if id := Caller(c); id != nil {
 		p.User = &frameUser{Username: id.User.Username, Org: id.User.Org}
 		p.Flashes = s.takeFlashes(c)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -74,6 +75,7 @@ type Deps struct {
 	Ready   []ReadyCheck // checked by /readyz beside the chain
 	State   chain.Viewer // committed state, for the account page
 	Roles   AccountRoles // members' keeper, for the account page
+	Version string       // the software's, for /api/v1/status and the pages; "dev" if empty
 }
 
 // Server is the HTTP server.
@@ -87,6 +89,7 @@ type Server struct {
 	logger  *slog.Logger
 	api     *echo.Group
 	uploads *echo.Group
+	version string
 
 	state    chain.Viewer
 	roles    AccountRoles
@@ -98,7 +101,7 @@ type Server struct {
 func New(cfg Config, d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{cfg: cfg, echo: e, chain: d.Chain, keyring: d.Keyring, blobs: d.Blobs, ready: d.Ready, logger: d.Logger}
+	s := &Server{cfg: cfg, echo: e, chain: d.Chain, keyring: d.Keyring, blobs: d.Blobs, ready: d.Ready, logger: d.Logger, version: cmp.Or(d.Version, "dev")}
 	if d.Blobs != nil {
 		s.ready = append(s.ready, ReadyCheck{Name: "blob store", Check: d.Blobs.Ready})
 	}

@@ -268,3 +268,17 @@ func TestAPIEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// The version the binary was built with (-X main.version) is what the
+// node's status answers, not a default of the web package.
+func TestStatusVersion(t *testing.T) {
+	defer func(v string) { version = v }(version)
+	version = "v1.2.3-test"
+	n := startInProcess(t)
+	var st struct {
+		Version string `json:"version"`
+	}
+	if code, body := n.do("GET", "/api/v1/status", "", nil, &st); code != http.StatusOK || st.Version != "v1.2.3-test" {
+		t.Fatalf("status: %d %s, want version v1.2.3-test", code, body)
+	}
+}

@@ -118,7 +118,7 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 	srv := web.New(cfg.HTTP, web.Deps{
 		Chain: nodeChain{Node: n, app: app}, Keyring: kr, Blobs: blobs,
 		Stats: func() web.ChainStats { return chainStats(app.Stats()) }, Logger: logger.With("component", "http"),
-		State: app.State(), Roles: keeper,
+		State: app.State(), Roles: keeper, Version: version,
 	})
 	membersweb.New(app.State(), srv).Routes(srv.API())
 	membersweb.New(app.State(), srv).Pages(srv.Echo())
