@@ -112,6 +112,7 @@ func TestStartRefusesBadHome(t *testing.T) {
 		{"unknown config key", func(home string) {
 			os.WriteFile(filepath.Join(home, configFile), []byte("[http]\nadress = \"x\"\n"), 0o600)
 		}, "unknown setting \"http.adress\""},
+		{"missing config", func(home string) { os.Remove(filepath.Join(home, configFile)) }, "config/chancery.toml is missing"},
 		{"config syntax", func(home string) {
 			os.WriteFile(filepath.Join(home, configFile), []byte("[http\n"), 0o600)
 		}, "chancery.toml"},

@@ -100,6 +100,10 @@ func loadConfig(home string) (Config, error) {
 	md, err := toml.DecodeFile(path, &cfg)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
+		// init and testnet write it with every default: a home without
+		// it is damaged, and defaults could silently replace its ports,
+		// peers or blob store.
+		return cfg, fmt.Errorf("%s is missing: restore it from a backup, or from a home that chancery init writes (every default, commented)", path)
 	case err != nil:
 		return cfg, fmt.Errorf("%s: %s", path, oneLine(err.Error()))
 	default:
