@@ -41,12 +41,12 @@ func chromiumPath(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("browser test: skipped with -short")
 	}
-	for _, name := range []string{"chromium", "chromium-browser"} {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} { // as .ci/ensure-chromium accepts them
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
-	msg := "browser test: no chromium or chromium-browser on PATH; install it (apt-get install chromium) or run make test"
+	msg := "browser test: no chromium, chromium-browser or google-chrome on PATH; install it (apt-get install chromium) or run make test"
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg)
 	}
