@@ -143,17 +143,20 @@ func (s *Server) getTx(c echo.Context) error {
 
 // findTx looks up the transaction whose hash is in the path: its result
 // once committed, or nil while it is pending on this node; a transaction
-// neither committed nor pending is not found.
+// neither committed nor pending is not found. It asks "pending?" before
+// "committed?": a transaction goes from pending to committed, so one that
+// commits between the two questions is still found.
 func (s *Server) findTx(c echo.Context) (chain.Hash, *chain.TxResult, error) {
 	hash, err := chain.ParseHash(c.Param("hash"))
 	if err != nil {
 		return hash, nil, errBadHash
 	}
+	pending := s.chain.Pending(hash)
 	res, found, err := s.chain.TxResult(hash)
-	if err != nil || found {
+	switch {
+	case err != nil || found:
 		return hash, res, err
-	}
-	if !s.chain.Pending(hash) {
+	case !pending:
 		return hash, nil, errTxNotFound.Withf("transaction %s not found: not committed and not pending on this node", hash)
 	}
 	return hash, nil, nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -56,6 +57,9 @@ type App struct {
 
 	// Owned by the consensus connection: the block being executed.
 	block *store.Block
+	// The hashes of its transactions, for Pending.
+	inBlockMu sync.RWMutex
+	inBlock   map[chain.Hash]struct{}
 
 	stats stats
 }
@@ -180,11 +184,27 @@ func (a *App) module(name string) chain.Module {
 	return nil
 }
 
-// Pending reports whether this node admitted the transaction to its mempool
-// and has not executed it yet.
+// Pending reports whether this node admitted the transaction to its mempool,
+// or is executing it in a block, and has not committed it yet. From
+// admission to the index a transaction is always pending or committed,
+// never unknown: the block's hashes are marked before FinalizeBlock takes
+// them from the verified set and cleared after Commit has indexed them.
 func (a *App) Pending(hash chain.Hash) bool {
-	_, ok := a.verified.get(hash)
+	if _, ok := a.verified.get(hash); ok {
+		return true
+	}
+	a.inBlockMu.RLock()
+	defer a.inBlockMu.RUnlock()
+	_, ok := a.inBlock[hash]
 	return ok
+}
+
+// setInBlock marks the transactions of the block being executed, nil when
+// it is committed.
+func (a *App) setInBlock(hashes map[chain.Hash]struct{}) {
+	a.inBlockMu.Lock()
+	a.inBlock = hashes
+	a.inBlockMu.Unlock()
 }
 
 // ChainID is the chain this application runs.
@@ -355,12 +375,19 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	blk := a.block
 	pruneReplay(blk, req.Height)
 
-	decoded, decodeErrs := a.decodeAll(req.Txs)
+	hashes := make([]chain.Hash, len(req.Txs))
+	executing := make(map[chain.Hash]struct{}, len(req.Txs))
+	for i, raw := range req.Txs {
+		hashes[i] = chain.SumHash(raw)
+		executing[hashes[i]] = struct{}{}
+	}
+	a.setInBlock(executing)
+	decoded, decodeErrs := a.decodeAll(req.Txs, hashes)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	for i := range req.Txs {
 		var res *chain.TxResult
 		if decodeErrs[i] != nil {
-			res = failed(chain.SumHash(req.Txs[i]), decodeErrs[i])
+			res = failed(hashes[i], decodeErrs[i])
 		} else {
 			res = a.deliver(blk, req.Height, req.Time, decoded[i])
 		}
@@ -374,13 +401,13 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 // decodeAll decodes the block's transactions and checks the signatures this
 // node has not checked in CheckTx, in one batch. A transaction whose signature
 // fails gets a decode error.
-func (a *App) decodeAll(raws [][]byte) ([]*checked, []error) {
+func (a *App) decodeAll(raws [][]byte, hashes []chain.Hash) ([]*checked, []error) {
 	decoded := make([]*checked, len(raws))
 	errList := make([]error, len(raws))
 	var unverified []*tx.Tx
 	var at []int
 	for i, raw := range raws {
-		if c, ok := a.verified.take(chain.SumHash(raw)); ok {
+		if c, ok := a.verified.take(hashes[i]); ok {
 			decoded[i] = c
 			continue
 		}
@@ -469,6 +496,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 	if err != nil {
 		return nil, err
 	}
+	a.setInBlock(nil)
 	a.awaiters.notify(indexed)
 	for _, r := range indexed {
 		a.stats.count(r.OK())

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -302,6 +304,55 @@ func TestAwaitGetsCommittedResult(t *testing.T) {
 		}
 	default:
 		t.Fatal("no result delivered on commit")
+	}
+}
+
+// From admission to the index a transaction is pending or committed, never
+// unknown: also between FinalizeBlock, which takes it from the verified set,
+// and Commit, which indexes it. A client polling its status in that gap must
+// not be told the transaction does not exist.
+func TestPendingUntilIndexed(t *testing.T) {
+	c := newChain(t)
+	raw := c.Sign(alice, "counter", "add", msgAdd{Name: "gap", By: 1})
+	unseen := c.Sign(alice, "counter", "add", msgAdd{Name: "other", By: 1}) // never admitted here
+	hash := chain.SumHash(raw)
+	state := func() string {
+		t.Helper()
+		if _, found, err := c.App.TxResult(hash); err != nil || found {
+			return fmt.Sprintf("committed (err %v)", err)
+		}
+		if c.App.Pending(hash) {
+			return "pending"
+		}
+		return "unknown"
+	}
+	if got := state(); got != "unknown" {
+		t.Fatalf("before CheckTx: %s", got)
+	}
+	if err := c.CheckTx(raw); err != nil {
+		t.Fatal(err)
+	}
+	if got := state(); got != "pending" {
+		t.Fatalf("admitted: %s", got)
+	}
+	height := c.Height() + 1
+	if _, err := c.App.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: height, Time: c.Time().Add(time.Second), Txs: [][]byte{raw, unseen}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := state(); got != "pending" {
+		t.Fatalf("between FinalizeBlock and Commit: %s, want pending", got)
+	}
+	if !c.App.Pending(chain.SumHash(unseen)) {
+		t.Error("a transaction of the executing block that another node admitted is not pending")
+	}
+	if _, err := c.App.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := state(); got != "committed (err <nil>)" {
+		t.Fatalf("after Commit: %s", got)
+	}
+	if c.App.Pending(hash) || c.App.Pending(chain.SumHash(unseen)) {
+		t.Error("committed transactions are still pending")
 	}
 }
 
