@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,6 +26,15 @@ type ReceiptChain interface {
 // receiptRetryAfter is the hint, in seconds, given while a receipt waits for
 // the next block: about one block interval.
 const receiptRetryAfter = 1
+
+// receiptWait is how long a request for a receipt that is one block away
+// waits for that block before answering 202: a few block intervals, so that
+// a "Download receipt" link clicked right after a deposit saves the receipt,
+// not the 202 answer (links with a download attribute save whatever comes).
+const (
+	receiptWait = 3 * time.Second
+	receiptPoll = 100 * time.Millisecond
+)
 
 var errNoReceipts = errs.New(errs.KindUnavailable, "chain.receipts_unavailable", "this server does not serve receipts")
 
@@ -64,7 +75,7 @@ func (s *Server) WriteReceipt(c echo.Context, hash chain.Hash, leaf *receipt.Lea
 		}
 		return errTxNotFound.Withf("transaction %s not found: receipts exist for committed transactions only", hash)
 	}
-	r, err := receipt.Build(c.Request().Context(), rc.ReceiptSource(), hash, receipt.Location{Height: res.Height, Index: res.Index})
+	r, err := buildReceipt(c.Request().Context(), rc.ReceiptSource(), hash, receipt.Location{Height: res.Height, Index: res.Index})
 	if errors.Is(err, receipt.ErrNotReady) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(receiptRetryAfter))
 		return c.JSON(http.StatusAccepted, PendingReceiptView{Hash: hash, Status: "pending_receipt", RetryAfterSeconds: receiptRetryAfter})
@@ -78,4 +89,26 @@ func (s *Server) WriteReceipt(c echo.Context, hash chain.Hash, leaf *receipt.Lea
 		return err
 	}
 	return c.JSONBlob(http.StatusOK, b)
+}
+
+// buildReceipt builds the receipt, waiting up to receiptWait for the block
+// after the transaction's when that is all it lacks.
+func buildReceipt(ctx context.Context, src receipt.Source, hash chain.Hash, at receipt.Location) (*receipt.Receipt, error) {
+	deadline := time.NewTimer(receiptWait)
+	defer deadline.Stop()
+	tick := time.NewTicker(receiptPoll)
+	defer tick.Stop()
+	for {
+		r, err := receipt.Build(ctx, src, hash, at)
+		if !errors.Is(err, receipt.ErrNotReady) {
+			return r, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-deadline.C:
+			return nil, err // still not ready: the caller answers 202
+		case <-tick.C:
+		}
+	}
 }

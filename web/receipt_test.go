@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/chain/receipt"
@@ -60,8 +61,25 @@ func TestReceiptEndpoint(t *testing.T) {
 		t.Fatalf("before the next block: %d Retry-After=%q %s", res.StatusCode, res.Header.Get("Retry-After"), body)
 	}
 
-	// Once the next block exists: 200 with a receipt that verifies.
+	// A request made while the next block is on its way waits for it and
+	// answers the receipt, so a download link clicked right after a deposit
+	// saves the receipt rather than the 202 answer.
+	type answer struct {
+		status int
+		body   []byte
+	}
+	got := make(chan answer, 1)
+	go func() {
+		res, body := get(hash.String())
+		got <- answer{res.StatusCode, body}
+	}()
+	time.Sleep(300 * time.Millisecond) // the request is waiting
 	f.src.AddBlock(nil, nil)
+	if a := <-got; a.status != http.StatusOK {
+		t.Fatalf("a request waiting for the next block: %d %s, want 200 with the receipt", a.status, a.body)
+	}
+
+	// Once the next block exists: 200 with a receipt that verifies.
 	res, body = get(hash.String())
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("after the next block: %d %s", res.StatusCode, body)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"sync"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -20,8 +21,11 @@ import (
 	"github.com/cometbft/cometbft/version"
 )
 
-// Chain is a made-up chain. Its zero value is not usable; call New.
+// Chain is a made-up chain. Its zero value is not usable; call New. It is
+// safe for concurrent use: a test may add a block while a server reads.
 type Chain struct {
+	mu sync.RWMutex
+
 	ChainID string
 	// Absent lists validators (by address) whose votes are left out of the
 	// commits made from now on.
@@ -81,15 +85,27 @@ func (c *Chain) Genesis() *types.GenesisDoc { return c.genesis }
 
 // ChangeValidators makes the keys named the validators from the block after
 // the next one on, as a validator update in the next block would.
-func (c *Chain) ChangeValidators(names ...string) { c.next = c.set(names) }
+func (c *Chain) ChangeValidators(names ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.next = c.set(names)
+}
 
 // Height is the latest block's height, 0 before the first.
-func (c *Chain) Height() int64 { return int64(len(c.blocks)) }
+func (c *Chain) Height() int64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.height()
+}
+
+func (c *Chain) height() int64 { return int64(len(c.blocks)) }
 
 // AddBlock commits a block with txs and their results and returns its
 // height. Results may be nil for all-successful ones with no data.
 func (c *Chain) AddBlock(txs [][]byte, results []*abci.ExecTxResult) int64 {
-	h := c.Height() + 1
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := c.height() + 1
 	if results == nil {
 		results = make([]*abci.ExecTxResult, len(txs))
 		for i := range results {
@@ -146,21 +162,24 @@ func (c *Chain) sign(h int64, id types.BlockID, vals *types.ValidatorSet, t time
 	return &types.Commit{Height: h, BlockID: id, Signatures: sigs}
 }
 
+// at resolves a requested height; the caller holds the read lock.
 func (c *Chain) at(height *int64) (int64, error) {
-	if c.Height() == 0 {
+	if c.height() == 0 {
 		return 0, fmt.Errorf("no blocks yet")
 	}
 	if height == nil {
-		return c.Height(), nil
+		return c.height(), nil
 	}
-	if *height < 1 || *height > c.Height() {
-		return 0, fmt.Errorf("height %d must be less than or equal to the current blockchain height %d", *height, c.Height())
+	if *height < 1 || *height > c.height() {
+		return 0, fmt.Errorf("height %d must be less than or equal to the current blockchain height %d", *height, c.height())
 	}
 	return *height, nil
 }
 
 // Block implements receipt.Source.
 func (c *Chain) Block(_ context.Context, height *int64) (*coretypes.ResultBlock, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	h, err := c.at(height)
 	if err != nil {
 		return nil, err
@@ -171,16 +190,20 @@ func (c *Chain) Block(_ context.Context, height *int64) (*coretypes.ResultBlock,
 // Commit implements receipt.Source: the commit of the latest block is not
 // canonical, as in CometBFT.
 func (c *Chain) Commit(_ context.Context, height *int64) (*coretypes.ResultCommit, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	h, err := c.at(height)
 	if err != nil {
 		return nil, err
 	}
 	header := c.blocks[h-1].Header
-	return coretypes.NewResultCommit(&header, c.commits[h-1], h < c.Height()), nil
+	return coretypes.NewResultCommit(&header, c.commits[h-1], h < c.height()), nil
 }
 
 // Validators implements receipt.Source.
 func (c *Chain) Validators(_ context.Context, height *int64, page, perPage *int) (*coretypes.ResultValidators, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	h, err := c.at(height)
 	if err != nil {
 		return nil, err
@@ -196,6 +219,8 @@ func (c *Chain) Validators(_ context.Context, height *int64, page, perPage *int)
 
 // BlockResults implements receipt.Source.
 func (c *Chain) BlockResults(_ context.Context, height *int64) (*coretypes.ResultBlockResults, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	h, err := c.at(height)
 	if err != nil {
 		return nil, err
