@@ -52,8 +52,10 @@ type App struct {
 	byRoute  map[routeKey]*messageCounts
 	modules  []chain.Module
 	verified *verifiedSet
-	logger   *slog.Logger
-	awaiters awaiters
+	// prechecked holds what Precheck verified until CheckTx takes it.
+	prechecked sync.Map // chain.Hash → *checked
+	logger     *slog.Logger
+	awaiters   awaiters
 
 	// Owned by the consensus connection: the block being executed.
 	block *store.Block
@@ -283,29 +285,47 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 }
 
 func (a *App) checkTx(raw []byte, isNew bool) error {
-	c, verified := a.verified.get(chain.SumHash(raw))
-	if !verified {
-		t, err := tx.Decode(raw)
-		if err != nil {
-			return err
-		}
-		c = &checked{Tx: t}
-	}
+	hash := chain.SumHash(raw)
 	height, _ := a.store.Last()
+	c, verified := a.verified.get(hash)
+	if !verified {
+		if v, ok := a.prechecked.LoadAndDelete(hash); ok {
+			c = v.(*checked)
+		} else {
+			var err error
+			if c, err = a.stateless(raw, height+1); err != nil {
+				return err
+			}
+		}
+	}
+	// A prechecked transaction that passed against the state committed now
+	// would pass again: the checks read committed state only.
+	if !verified && c.passed && c.passedAt == height {
+		a.verified.add(c)
+		return nil
+	}
+	// Again for a transaction checked earlier: the chain has moved on.
 	if err := a.checkWindow(c.Tx, height+1); err != nil {
 		return err
 	}
-	if !verified {
-		var err error
-		if c.route, c.msg, err = a.decodeMsg(c.Tx); err != nil {
-			return err
-		}
-		if !c.VerifySignature() {
-			return tx.ErrBadSignature
-		}
+	if err := a.checkState(c, height, isNew); err != nil {
+		return err
 	}
+	if !verified {
+		a.verified.add(c)
+	}
+	return nil
+}
+
+// checkState runs the checks of CheckTx that read committed state, at
+// height: replay, the signer's roles and, for a new transaction, the
+// message itself, whose writes are thrown away — so that a message bound to
+// fail (a duplicate, a missing record) is refused now rather than failing in
+// a block. They read nothing else: their outcome is a function of the
+// transaction and the committed height.
+func (a *App) checkState(c *checked, height int64, isNew bool) error {
 	signer := c.Body.Signer.Address()
-	err := a.store.View(func(r chain.Reader) error {
+	return a.store.View(func(r chain.Reader) error {
 		if chain.Has(r, replayKey(c.BodyHash)) {
 			return tx.ErrReplayed
 		}
@@ -315,20 +335,65 @@ func (a *App) checkTx(raw []byte, isNew bool) error {
 		if !isNew {
 			return nil
 		}
-		// Run the message against committed state and throw the writes
-		// away, so that a message bound to fail (a duplicate, a missing
-		// record) is refused now rather than failing in a block.
 		ctx := chain.NewContext(a.chainID, height+1, a.store.LastTime(), c.Hash, signer, store.NewCache(r))
 		_, err := a.handle(ctx, c.route, c.msg)
 		return err
 	})
+}
+
+// stateless runs the checks of a new transaction that read no state, in
+// CheckTx's order: decoding, the validity window at height, the message's
+// route and decoding, the signature.
+func (a *App) stateless(raw []byte, height int64) (*checked, error) {
+	t, err := tx.Decode(raw)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !verified {
-		a.verified.add(c)
+	if err := a.checkWindow(t, height); err != nil {
+		return nil, err
 	}
-	return nil
+	c := &checked{Tx: t}
+	if c.route, c.msg, err = a.decodeMsg(t); err != nil {
+		return nil, err
+	}
+	if !t.VerifySignature() {
+		return nil, tx.ErrBadSignature
+	}
+	return c, nil
+}
+
+// Precheck runs the checks of CheckTx (decoding, validity window, message,
+// signature, and those against committed state) in the caller's goroutine
+// and leaves the result for the next CheckTx of the same bytes. CheckTx runs
+// one at a time on CometBFT's mempool connection, so a node taking
+// transactions from many clients at once (its API) prechecks them in the
+// clients' goroutines, in parallel; if no block was committed in between,
+// CheckTx then only admits the transaction. A refused transaction is
+// refused here with CheckTx's error.
+//
+// The caller must call release once the mempool has had the transaction,
+// whether or not CheckTx ran: it drops a result CheckTx did not take.
+func (a *App) Precheck(raw []byte) (release func(), err error) {
+	hash := chain.SumHash(raw)
+	if _, ok := a.verified.get(hash); ok {
+		return func() {}, nil // admitted already
+	}
+	height, _ := a.store.Last()
+	c, err := a.stateless(raw, height+1)
+	if err == nil {
+		err = a.checkState(c, height, true)
+	}
+	if err != nil {
+		a.stats.rejected.Add(1)
+		return func() {}, err
+	}
+	// A block committed meanwhile may have been under part of the checks:
+	// then CheckTx runs them again.
+	if now, _ := a.store.Last(); now == height {
+		c.passed, c.passedAt = true, height
+	}
+	a.prechecked.Store(hash, c)
+	return func() { a.prechecked.Delete(hash) }, nil
 }
 
 // checkWindow checks what the chain and the height decide alone: that the

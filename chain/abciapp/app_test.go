@@ -191,7 +191,85 @@ func TestCheckTxRejections(t *testing.T) {
 			if after := read(t, c, "counter/x"); after != before {
 				t.Fatalf("state changed on rejection: %q → %q", before, after)
 			}
+			// The same refusal, with the same code, when the API prechecks
+			// it first: from Precheck for what needs no state, from CheckTx
+			// for the rest.
+			release, err := c.App.Precheck(tc.raw)
+			if err == nil {
+				err = c.CheckTx(tc.raw)
+			}
+			release()
+			if e := errs.As(err); e == nil || e.Code != tc.want {
+				t.Fatalf("Precheck, CheckTx error = %v, want code %s", err, tc.want)
+			}
+			if c.App.Pending(chain.SumHash(tc.raw)) {
+				t.Fatal("a refused transaction is pending")
+			}
 		})
+	}
+}
+
+// Precheck verifies outside CheckTx and hands the result to it: a
+// prechecked transaction is pending only once CheckTx admitted it, and a
+// result CheckTx never took is released.
+func TestPrecheck(t *testing.T) {
+	c := newChain(t)
+	raw := c.Sign(alice, "counter", "add", msgAdd{Name: "p", By: 2})
+	hash := chain.SumHash(raw)
+	release, err := c.App.Precheck(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.App.Pending(hash) {
+		t.Fatal("pending before CheckTx admitted it")
+	}
+	if err := c.CheckTx(raw); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if !c.App.Pending(hash) {
+		t.Fatal("not pending after CheckTx")
+	}
+	if res := c.Block(raw); !res[0].OK() || read(t, c, "counter/p") != "2" {
+		t.Fatalf("block: %+v, counter/p = %q", res[0], read(t, c, "counter/p"))
+	}
+
+	// Prechecked but never checked (the mempool refused it first):
+	// released, and a later CheckTx checks it in full.
+	other := c.Sign(alice, "counter", "add", msgAdd{Name: "q", By: 3})
+	release, err = c.App.Precheck(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if err := c.CheckTx(other); err != nil {
+		t.Fatal(err)
+	}
+	// Prechecked, then a block changes the state it was checked against:
+	// CheckTx checks again and refuses it. (counter/p is 2; each takes 2.)
+	first := c.Sign(alice, "counter", "add", msgAdd{Name: "p", By: -2})
+	second := c.Sign(alice, "counter", "add", msgAdd{Name: "p", By: -2})
+	release, err = c.App.Precheck(second)
+	if err != nil {
+		t.Fatalf("second, against counter/p = 2: %v", err)
+	}
+	if res := c.Block(first); !res[0].OK() {
+		t.Fatalf("first: %+v", res[0])
+	}
+	err = c.CheckTx(second)
+	release()
+	if e := errs.As(err); e == nil || e.Code != "counter.negative" {
+		t.Fatalf("CheckTx after the block took counter/p to 0: %v, want counter.negative", err)
+	}
+
+	// Already admitted: Precheck has nothing to do.
+	release, err = c.App.Precheck(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if !c.App.Pending(chain.SumHash(other)) {
+		t.Fatal("an admitted transaction stopped being pending")
 	}
 }
 

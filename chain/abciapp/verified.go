@@ -14,6 +14,10 @@ type checked struct {
 	*tx.Tx
 	route routeEntry
 	msg   chain.Msg
+	// passed says that Precheck ran every check of CheckTx against the
+	// state committed at height passedAt, and the transaction passed.
+	passed   bool
+	passedAt int64
 }
 
 // verifiedSet remembers the transactions whose signatures CheckTx verified,

@@ -46,6 +46,16 @@ type Application interface {
 	Tracker
 }
 
+// Prechecker is an Application that can run the stateless part of CheckTx
+// (decoding, signature) in the submitter's goroutine: Submit then calls it
+// first, so that concurrent submissions verify in parallel and CometBFT's
+// serialised mempool lane does only what needs state. release drops a
+// result CheckTx did not take; Submit calls it once the mempool has had the
+// transaction.
+type Prechecker interface {
+	Precheck(tx []byte) (release func(), err error)
+}
+
 type lifecycle int
 
 const (

@@ -55,7 +55,17 @@ func (n *Node) Submit(ctx context.Context, tx []byte, wait time.Duration) (Submi
 	} else if found {
 		return sub.settle(res), nil
 	}
-	if err := n.checkTx(tx); err != nil {
+	release := func() {}
+	if p, ok := n.app.(Prechecker); ok {
+		var err error
+		if release, err = p.Precheck(tx); err != nil {
+			sub.Status = StatusRejected
+			return sub, err
+		}
+	}
+	err := n.checkTx(tx)
+	release()
+	if err != nil {
 		sub.Status = StatusRejected
 		return sub, err
 	}
