@@ -162,14 +162,10 @@ func New(cfg Config, st *store.Store, auth chain.Authorizer, modules ...chain.Mo
 				return nil, fmt.Errorf("abciapp: route %s registered twice", key)
 			}
 			a.routes[key] = routeEntry{module: m.Name(), Route: r}
-		}
-	}
-	a.messages = make([]messageCounts, 0, len(a.routes))
-	for _, m := range modules {
-		for _, r := range m.Routes() {
 			a.messages = append(a.messages, messageCounts{module: m.Name(), typ: r.Type})
 		}
 	}
+	// Pointers into the slice once it has stopped growing.
 	a.byRoute = make(map[routeKey]*messageCounts, len(a.messages))
 	for i := range a.messages {
 		a.byRoute[routeKey{a.messages[i].module, a.messages[i].typ}] = &a.messages[i]
