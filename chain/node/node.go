@@ -46,12 +46,12 @@ type Application interface {
 	Tracker
 }
 
-// Prechecker is an Application that can run the stateless part of CheckTx
-// (decoding, signature) in the submitter's goroutine: Submit then calls it
-// first, so that concurrent submissions verify in parallel and CometBFT's
-// serialised mempool lane does only what needs state. release drops a
-// result CheckTx did not take; Submit calls it once the mempool has had the
-// transaction.
+// Prechecker is an Application that can run the checks of CheckTx in the
+// submitter's goroutine: Submit calls it first, so that concurrent
+// submissions are checked in parallel and CometBFT's serialised mempool lane
+// is left to admit them (the application redoes what a block committed in
+// between may have changed). release drops a result CheckTx did not take;
+// Submit calls it once the mempool has had the transaction.
 type Prechecker interface {
 	Precheck(tx []byte) (release func(), err error)
 }
