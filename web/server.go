@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -127,10 +126,8 @@ func New(cfg Config, d Deps) *Server {
 	// multipart bodies bypass the API's body limit; any other body these
 	// routes take (the JSON of a hash-only request, a batch's list) keeps it.
 	s.uploads = e.Group("/api/v1", middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit: fmt.Sprint(cfg.BodyLimit),
-		Skipper: func(c echo.Context) bool {
-			return strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm)
-		},
+		Limit:   fmt.Sprint(cfg.BodyLimit),
+		Skipper: IsMultipart,
 	}))
 	if d.Blobs != nil {
 		s.uploads.POST("/blobs", s.uploadBlob, s.RequireAuth)

@@ -66,6 +66,12 @@ type Form struct {
 	Fields map[string]string
 }
 
+// IsMultipart reports whether the request carries a multipart form: a file
+// upload, which streams into the blob store instead of being read whole.
+func IsMultipart(c echo.Context) bool {
+	return strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm)
+}
+
 // ReceiveFile streams the multipart part named field of the request into
 // store — hashing while writing, never holding the file in memory — and
 // collects the other (small) form fields. If expect is set, the content must

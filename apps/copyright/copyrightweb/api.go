@@ -138,10 +138,10 @@ func errorBody(e *errs.Error) web.ErrorBody {
 }
 
 func (h *Handler) registerMsg(c echo.Context) (copyright.Register, error) {
-	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+	if web.IsMultipart(c) {
 		var expect chain.Hash
 		if q := c.QueryParam("sha256"); q != "" {
-			sum, err := chain.ParseHash(strings.ToLower(q))
+			sum, err := chain.ParseHash(q)
 			if err != nil {
 				return copyright.Register{}, copyright.ErrInvalidHash.Withf("?sha256=%q: must be 64 hex characters", q)
 			}
@@ -231,7 +231,7 @@ func (h *Handler) byHashWork(sum chain.Hash) (copyright.Work, error) {
 
 // byHash is the work registered with a content hash: the original.
 func (h *Handler) byHash(c echo.Context) error {
-	sum, err := chain.ParseHash(strings.ToLower(c.Param("sha256")))
+	sum, err := chain.ParseHash(c.Param("sha256"))
 	if err != nil {
 		return copyright.ErrInvalidHash
 	}

@@ -110,8 +110,7 @@ func (h *Handler) deposit(c echo.Context) error {
 }
 
 func (h *Handler) depositMsg(c echo.Context) (evidence.Deposit, error) {
-	ctype := c.Request().Header.Get(echo.HeaderContentType)
-	if strings.HasPrefix(ctype, echo.MIMEMultipartForm) {
+	if web.IsMultipart(c) {
 		up, err := web.ReceiveFile(c, h.blobs, "file", expectedHash(c))
 		if err != nil {
 			return evidence.Deposit{}, err

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -56,7 +55,7 @@ func (h *Handler) lookup(sum chain.Hash) (VerifyView, error) {
 }
 
 func hashFromRequest(c echo.Context) (chain.Hash, int64, error) {
-	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+	if web.IsMultipart(c) {
 		return hashUpload(c)
 	}
 	var body struct {

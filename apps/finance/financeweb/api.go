@@ -85,7 +85,7 @@ type IssueRequest struct {
 func (h *Handler) issue(c echo.Context) error {
 	var msg finance.Issue
 	var err error
-	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+	if web.IsMultipart(c) {
 		msg, err = h.multipartIssue(c, ParseAmount)
 	} else {
 		c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, maxJSONIssue)

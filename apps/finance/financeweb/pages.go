@@ -534,7 +534,7 @@ func (h *Handler) submitForm(c echo.Context, typ string, msg any, back string, d
 }
 
 func (h *Handler) issueForm(c echo.Context) error {
-	if !strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+	if !web.IsMultipart(c) {
 		return h.web.FormFailed(c, web.ErrBadRequest.Withf("the issue form sends multipart/form-data"), corePath)
 	}
 	msg, err := h.multipartIssue(c, ParseFormAmount)
