@@ -49,7 +49,7 @@ func parseSearch(v url.Values) (searchQuery, error) {
 		return s, copyright.ErrBadQuery.Withf("search must be at most %d characters, got %d", copyright.MaxQuery, utf8.RuneCountInString(q))
 	}
 	s.Q = strings.TrimSpace(q)
-	if h, err := chain.ParseHash(strings.ToLower(s.Q)); err == nil {
+	if h, err := chain.ParseHash(s.Q); err == nil {
 		s.Q, s.Hash = h.String(), h
 	}
 	if a := strings.TrimSpace(v.Get("holder")); a != "" {
@@ -122,7 +122,7 @@ type HolderRequest struct {
 }
 
 func (req RegisterRequest) msg() (copyright.Register, error) {
-	sum, err := chain.ParseHash(strings.ToLower(strings.TrimSpace(req.SHA256)))
+	sum, err := chain.ParseHash(strings.TrimSpace(req.SHA256))
 	if err != nil {
 		return copyright.Register{}, copyright.ErrInvalidHash.Withf("sha256 %q: must be 64 hex characters", req.SHA256)
 	}

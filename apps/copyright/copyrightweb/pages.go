@@ -315,7 +315,7 @@ func (h *Handler) registerUploadForm(c echo.Context) error {
 
 // registerHashForm registers a hash computed elsewhere.
 func (h *Handler) registerHashForm(c echo.Context) error {
-	in := strings.ToLower(strings.TrimSpace(c.FormValue("sha256")))
+	in := strings.TrimSpace(c.FormValue("sha256"))
 	sum, err := chain.ParseHash(in)
 	if err != nil {
 		return h.web.FormFailed(c, copyright.ErrInvalidHash.Withf("SHA-256 %q: must be 64 hex characters", in), registerPath)

@@ -102,7 +102,7 @@ func (h *Handler) depositUploadForm(c echo.Context) error {
 
 // depositHashForm deposits a hash the user computed elsewhere.
 func (h *Handler) depositHashForm(c echo.Context) error {
-	in := strings.ToLower(strings.TrimSpace(c.FormValue("sha256")))
+	in := strings.TrimSpace(c.FormValue("sha256"))
 	sum, err := chain.ParseHash(in)
 	if err != nil {
 		return h.web.FormFailed(c, errBadHash.Withf("SHA-256 %q: must be 64 hex characters", in), depositPagePath)
@@ -239,7 +239,7 @@ func (h *Handler) verifyPage(c echo.Context) error {
 	v := VerifyPageView{CSRF: web.CSRFToken(c)}
 	status := http.StatusOK
 	if q, ok := c.QueryParams()["sha256"]; ok {
-		in := strings.ToLower(strings.TrimSpace(q[0]))
+		in := strings.TrimSpace(q[0])
 		sum, err := chain.ParseHash(in)
 		if err != nil {
 			v.SHA256, v.Error, status = q[0], "A SHA-256 is 64 hex characters (0-9, a-f).", http.StatusBadRequest

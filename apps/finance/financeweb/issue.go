@@ -75,7 +75,7 @@ func (in issueFields) msg(amount func(finance.Currency) (finance.Amount, error),
 // docHash is the hash of document name: of its file if one was received
 // (which must agree with a hash also given), else the hash given.
 func docHash(name, given string, docs map[string]web.File) (chain.Hash, error) {
-	given = strings.ToLower(strings.TrimSpace(given))
+	given = strings.TrimSpace(given)
 	var h chain.Hash
 	if given != "" {
 		var err error
