@@ -38,6 +38,16 @@ func (c *Cache) Get(key []byte) []byte {
 	return c.parent.Get(key)
 }
 
+// Written returns the buffered write of key, if there is one: its value, nil
+// for a deletion. The parent is not read.
+func (c *Cache) Written(key []byte) (value []byte, ok bool) {
+	w, ok := c.writes[string(key)]
+	if !ok || w.deleted {
+		return nil, ok
+	}
+	return bytes.Clone(w.value), true
+}
+
 func (c *Cache) Set(key, value []byte) {
 	if value == nil {
 		value = []byte{}

@@ -9,13 +9,33 @@ import (
 	"github.com/chancery/chancery/chain"
 )
 
-// snapshot reads committed state through a Badger read transaction.
-type snapshot struct{ txn *badger.Txn }
+// snapshot reads committed state through a Badger read transaction. When
+// it knows the height the transaction reads (recent is set), point reads go
+// through the recent-reads cache.
+type snapshot struct {
+	txn    *badger.Txn
+	height int64
+	recent *recent
+}
 
 func (s snapshot) Get(key []byte) []byte {
+	if s.recent != nil {
+		if v, ok := s.recent.get(key, s.height); ok {
+			return v.copy()
+		}
+	}
+	v := s.read(key)
+	if s.recent != nil {
+		s.recent.put(key, v, s.height)
+	}
+	return v.copy()
+}
+
+// read reads key from Badger.
+func (s snapshot) read(key []byte) recentValue {
 	item, err := s.txn.Get(stateKey(key))
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil
+		return recentValue{}
 	}
 	if err != nil {
 		panic(chain.StorageError{Err: err})
@@ -24,10 +44,7 @@ func (s snapshot) Get(key []byte) []byte {
 	if err != nil {
 		panic(chain.StorageError{Err: err})
 	}
-	if v == nil {
-		v = []byte{}
-	}
-	return v
+	return recentValue{value: v, present: true}
 }
 
 func (s snapshot) Iterate(r chain.Range, fn func(key, value []byte) bool) {

@@ -47,10 +47,13 @@ type Store struct {
 	// transaction is applied in parts, so that no reader sees half a block.
 	large sync.RWMutex
 
-	mu      sync.RWMutex
-	height  int64
-	appHash []byte
-	time    time.Time
+	mu         sync.RWMutex
+	height     int64
+	appHash    []byte
+	time       time.Time
+	committing bool // a block's writes are being made durable
+
+	recent *recent // committed values read lately
 }
 
 // Open opens (creating if needed) the state database, finishing any commit
@@ -82,6 +85,7 @@ func Open(opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	s.recent = newRecent(s.height)
 	return s, nil
 }
 
@@ -108,7 +112,29 @@ func (s *Store) LastTime() time.Time {
 func (s *Store) View(fn func(chain.Reader) error) error {
 	s.large.RLock()
 	defer s.large.RUnlock()
-	return s.db.View(func(txn *badger.Txn) error { return fn(snapshot{txn}) })
+	snap := s.read()
+	defer snap.txn.Discard()
+	return fn(snap)
+}
+
+// read opens a snapshot of committed state. It uses the recent-reads cache
+// when no commit came between the heights read before and after the Badger
+// transaction opened, so that the transaction reads that height.
+func (s *Store) read() snapshot {
+	before, busy := s.commitState()
+	txn := s.db.NewTransaction(false)
+	after, busyAfter := s.commitState()
+	snap := snapshot{txn: txn, height: after}
+	if !busy && !busyAfter && before == after {
+		snap.recent = s.recent
+	}
+	return snap
+}
+
+func (s *Store) commitState() (height int64, committing bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.height, s.committing
 }
 
 // TxResult returns the indexed result of a committed transaction.
@@ -138,8 +164,8 @@ func (s *Store) TxResult(hash chain.Hash) (*chain.TxResult, bool, error) {
 // NewBlock starts buffering the writes of the block at height over the
 // committed state. The caller must Commit or Discard it.
 func (s *Store) NewBlock(height int64) *Block {
-	txn := s.db.NewTransaction(false)
-	return &Block{Cache: NewCache(snapshot{txn}), height: height, txn: txn, indexed: map[chain.Hash]bool{}}
+	snap := s.read()
+	return &Block{Cache: NewCache(snap), height: height, txn: snap.txn, indexed: map[chain.Hash]bool{}}
 }
 
 // Block is the write set of one block under execution.
@@ -220,7 +246,10 @@ func (s *Store) Commit(b *Block) ([]*chain.TxResult, error) {
 		ops = append(ops, op{key: stateKey([]byte(k)), value: w.value, deleted: w.deleted})
 	}
 	for _, r := range b.index {
-		if b.alreadyIndexed(r.Hash) {
+		// A transaction committed before fails if it is included again
+		// (replayed or expired), so only a failure can be such a copy; the
+		// index is read for those alone.
+		if !r.OK() && b.alreadyIndexed(r.Hash) {
 			continue // committed earlier; the first result stands
 		}
 		indexed = append(indexed, r)
@@ -231,17 +260,27 @@ func (s *Store) Commit(b *Block) ([]*chain.TxResult, error) {
 		op{key: keyAppHash, value: b.appHash},
 		op{key: keyTime, value: []byte(b.time.Format(time.RFC3339Nano))})
 
+	s.setCommitting(true)
+	defer s.setCommitting(false)
 	err := s.db.Update(func(txn *badger.Txn) error { return applyOps(txn, ops) })
 	if errors.Is(err, badger.ErrTxnTooBig) {
 		err = s.commitLarge(ops)
 	}
 	if err != nil {
+		s.recent.forget(s.height)
 		return nil, fmt.Errorf("commit block %d: %w", b.height, err)
 	}
+	s.recent.commit(b.height, b.writes)
 	s.mu.Lock()
 	s.height, s.appHash, s.time = b.height, bytes.Clone(b.appHash), b.time
 	s.mu.Unlock()
 	return indexed, nil
+}
+
+func (s *Store) setCommitting(on bool) {
+	s.mu.Lock()
+	s.committing = on
+	s.mu.Unlock()
 }
 
 func (s *Store) loadMeta() error {
