@@ -307,6 +307,7 @@ func (a *App) checkTx(raw []byte, isNew bool) error {
 	if err := a.checkState(c, height, isNew); err != nil {
 		return err
 	}
+	c.replayFreeAt.Store(height)
 	if !verified {
 		a.verified.add(c)
 	}
@@ -387,6 +388,7 @@ func (a *App) Precheck(raw []byte) (release func(), err error) {
 	// then CheckTx runs them again.
 	if now, _ := a.store.Last(); now == height {
 		c.passed, c.passedAt = true, height
+		c.replayFreeAt.Store(height)
 	}
 	a.prechecked.Store(hash, c)
 	return func() { a.prechecked.Delete(hash) }, nil
@@ -497,7 +499,7 @@ func (a *App) deliver(blk *store.Block, height int64, blockTime time.Time, c *ch
 	if err == nil && c.msg == nil {
 		c.route, c.msg, err = a.decodeMsg(c.Tx)
 	}
-	if err == nil && chain.Has(blk, replayKey(c.BodyHash)) {
+	if err == nil && replayed(blk, c, height) {
 		err = tx.ErrReplayed
 	}
 	if err != nil {
@@ -639,6 +641,19 @@ func expiryKey(validUntil int64, body chain.Hash) []byte {
 func rememberBody(kv chain.KV, t *tx.Tx) {
 	kv.Set(replayKey(t.BodyHash), binary.BigEndian.AppendUint64(nil, uint64(t.Body.ValidUntil)))
 	kv.Set(expiryKey(t.Body.ValidUntil, t.BodyHash), nil)
+}
+
+// replayed reports whether the body was executed before the transaction in
+// the block at height: earlier in the block, or in committed state, which is
+// read only when no check has found the body unexecuted at height-1, the
+// state the block builds on.
+func replayed(blk *store.Block, c *checked, height int64) bool {
+	key := replayKey(c.BodyHash)
+	if c.replayFreeAt.Load() == height-1 {
+		v, written := blk.Written(key)
+		return written && v != nil
+	}
+	return chain.Has(blk, key)
 }
 
 // pruneReplay forgets bodies whose valid_until is below height.

@@ -2,6 +2,7 @@ package abciapp
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/chain/tx"
@@ -18,6 +19,12 @@ type checked struct {
 	// state committed at height passedAt, and the transaction passed.
 	passed   bool
 	passedAt int64
+	// replayFreeAt is a committed height at which the body had not been
+	// executed: the last one at which a check found no replay key for it.
+	// Its zero value is true of every body, since nothing has executed at
+	// height 0. A block at replayFreeAt+1 then finds a replay in its own
+	// writes only, without reading committed state.
+	replayFreeAt atomic.Int64
 }
 
 // verifiedSet remembers the transactions whose signatures CheckTx verified,
