@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 
 	dbm "github.com/cometbft/cometbft-db"
@@ -81,6 +82,12 @@ type Node struct {
 	mu    sync.RWMutex
 	state lifecycle
 	quit  chan struct{} // closed when the node stops: ends Submit's waits
+
+	// prechecks admits as many concurrent Prechecks as there are cores;
+	// further submitters wait, blocked, in line. Thousands of them running
+	// at once would leave the one goroutine that executes and commits
+	// blocks waiting for its turn on a core behind each of them.
+	prechecks chan struct{}
 }
 
 // New builds a node from c over app. It validates the home first (CheckHome),
@@ -127,7 +134,8 @@ func New(c Config, app Application, logger *slog.Logger) (*Node, error) {
 		dbs.closeAll()
 		return nil, fmt.Errorf("cometbft: %w", err)
 	}
-	n := &Node{app: app, log: logger, cmt: cmt, dbs: dbs, quit: make(chan struct{})}
+	n := &Node{app: app, log: logger, cmt: cmt, dbs: dbs, quit: make(chan struct{}),
+		prechecks: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if n.env, err = cmt.ConfigureRPC(); err != nil {
 		n.release()
 		return nil, fmt.Errorf("cometbft: %w", err)

@@ -50,20 +50,32 @@ func (n *Node) Submit(ctx context.Context, tx []byte, wait time.Duration) (Submi
 	// seen by one or the other.
 	results, cancel := n.app.Await(sub.Hash)
 	defer cancel()
-	if res, found, err := n.app.TxResult(sub.Hash); err != nil {
-		return sub, fmt.Errorf("look up tx %s: %w", sub.Hash, err)
-	} else if found {
-		return sub.settle(res), nil
-	}
 	release := func() {}
-	if p, ok := n.app.(Prechecker); ok {
-		var err error
-		if release, err = p.Precheck(tx); err != nil {
-			sub.Status = StatusRejected
-			return sub, err
+	var err error
+	p, precheck := n.app.(Prechecker)
+	if precheck {
+		// A committed transaction fails Precheck (as a replay, or expired
+		// by now), so the index is read only for one that fails.
+		select {
+		case n.prechecks <- struct{}{}:
+		case <-ctx.Done():
+			return sub, ctx.Err()
+		}
+		release, err = p.Precheck(tx)
+		<-n.prechecks
+	}
+	if !precheck || err != nil {
+		if res, found, lookErr := n.app.TxResult(sub.Hash); lookErr != nil {
+			return sub, fmt.Errorf("look up tx %s: %w", sub.Hash, lookErr)
+		} else if found {
+			return sub.settle(res), nil
 		}
 	}
-	err := n.checkTx(tx)
+	if err != nil {
+		sub.Status = StatusRejected
+		return sub, err
+	}
+	err = n.checkTx(tx)
 	release()
 	if err != nil {
 		sub.Status = StatusRejected
