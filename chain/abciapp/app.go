@@ -1,6 +1,7 @@
 package abciapp
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -323,7 +324,7 @@ func (a *App) checkTx(raw []byte, isNew bool) error {
 func (a *App) checkState(c *checked, height int64, isNew bool) error {
 	signer := c.Body.Signer.Address()
 	return a.store.View(func(r chain.Reader) error {
-		if chain.Has(r, replayKey(c.BodyHash)) {
+		if chain.Has(r, replayKey(c.Tx)) {
 			return tx.ErrReplayed
 		}
 		if err := a.auth.Authorize(r, signer, c.route.Role); err != nil {
@@ -623,32 +624,26 @@ func execResult(r *chain.TxResult) *abci.ExecTxResult {
 
 // Replay protection state, kept under a reserved module name. A body hash is
 // remembered until the block after its valid_until, by which time it could
-// no longer be included anyway.
+// no longer be included anyway. Its key starts with valid_until, which is part
+// of the body: a check finds the key from the body alone, and the keys sort
+// by when they may be forgotten.
 const replayModule = "tx"
 
-var (
-	replayPrefix = []byte("tx/replay/")
-	expiryPrefix = []byte("tx/expiry/")
-)
+var replayPrefix = []byte("tx/replay/")
 
-func replayKey(body chain.Hash) []byte { return append(append([]byte{}, replayPrefix...), body[:]...) }
-
-func expiryKey(validUntil int64, body chain.Hash) []byte {
-	k := append(append([]byte{}, expiryPrefix...), binary.BigEndian.AppendUint64(nil, uint64(validUntil))...)
-	return append(k, body[:]...)
+func replayKey(t *tx.Tx) []byte {
+	k := binary.BigEndian.AppendUint64(bytes.Clone(replayPrefix), uint64(t.Body.ValidUntil))
+	return append(k, t.BodyHash[:]...)
 }
 
-func rememberBody(kv chain.KV, t *tx.Tx) {
-	kv.Set(replayKey(t.BodyHash), binary.BigEndian.AppendUint64(nil, uint64(t.Body.ValidUntil)))
-	kv.Set(expiryKey(t.Body.ValidUntil, t.BodyHash), nil)
-}
+func rememberBody(kv chain.KV, t *tx.Tx) { kv.Set(replayKey(t), nil) }
 
 // replayed reports whether the body was executed before the transaction in
 // the block at height: earlier in the block, or in committed state, which is
 // read only when no check has found the body unexecuted at height-1, the
 // state the block builds on.
 func replayed(blk *store.Block, c *checked, height int64) bool {
-	key := replayKey(c.BodyHash)
+	key := replayKey(c.Tx)
 	if c.replayFreeAt.Load() == height-1 {
 		v, written := blk.Written(key)
 		return written && v != nil
@@ -659,18 +654,14 @@ func replayed(blk *store.Block, c *checked, height int64) bool {
 // pruneReplay forgets bodies whose valid_until is below height.
 func pruneReplay(kv chain.KV, height int64) {
 	var expired [][]byte
-	kv.Iterate(chain.Range{Prefix: expiryPrefix}, func(key, _ []byte) bool {
-		rest := key[len(expiryPrefix):]
-		if int64(binary.BigEndian.Uint64(rest[:8])) >= height {
+	kv.Iterate(chain.Range{Prefix: replayPrefix}, func(key, _ []byte) bool {
+		if int64(binary.BigEndian.Uint64(key[len(replayPrefix):])) >= height {
 			return false
 		}
-		expired = append(expired, append([]byte{}, key...))
+		expired = append(expired, bytes.Clone(key))
 		return true
 	})
 	for _, k := range expired {
-		var body chain.Hash
-		copy(body[:], k[len(expiryPrefix)+8:])
 		kv.Delete(k)
-		kv.Delete(replayKey(body))
 	}
 }

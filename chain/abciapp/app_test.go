@@ -358,8 +358,8 @@ func TestReplayMemoryIsPruned(t *testing.T) {
 		})
 		return n
 	}
-	if count() != 2 {
-		t.Fatalf("replay entries = %d, want 2", count())
+	if count() != 1 {
+		t.Fatalf("replay entries = %d, want 1", count())
 	}
 	for range 101 {
 		c.Block()
