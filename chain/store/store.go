@@ -177,6 +177,11 @@ type Block struct {
 	index   []*chain.TxResult
 	indexed map[chain.Hash]bool
 	appHash []byte
+
+	// Prepared by Finish, so that Commit, which CometBFT runs with the
+	// mempool locked, only writes.
+	ops        []op
+	newResults []*chain.TxResult // the results ops index
 }
 
 // Height is the block's height.
@@ -197,7 +202,8 @@ func (b *Block) Index(r *chain.TxResult) {
 }
 
 // Finish computes the block's app hash from the previous one and the write
-// set. Writes after Finish are a programming error.
+// set, and prepares what Commit writes. Writes after Finish are a
+// programming error.
 func (b *Block) Finish(prevAppHash []byte) []byte {
 	keys := b.sortedKeys(chain.Range{})
 	leaves := make([][]byte, len(keys))
@@ -220,7 +226,32 @@ func (b *Block) Finish(prevAppHash []byte) []byte {
 	h.Write(binary.BigEndian.AppendUint64(nil, uint64(b.height)))
 	h.Write(root)
 	b.appHash = h.Sum(nil)
+	b.prepareOps()
 	return bytes.Clone(b.appHash)
+}
+
+// prepareOps builds the Badger writes of the block: its state writes, index
+// entries for the results not committed before, height, app hash and time.
+func (b *Block) prepareOps() {
+	b.newResults = make([]*chain.TxResult, 0, len(b.index))
+	b.ops = make([]op, 0, len(b.writes)+len(b.index)+3)
+	for k, w := range b.writes {
+		b.ops = append(b.ops, op{key: stateKey([]byte(k)), value: w.value, deleted: w.deleted})
+	}
+	for _, r := range b.index {
+		// A transaction committed before fails if it is included again
+		// (replayed or expired), so only a failure can be such a copy; the
+		// index is read for those alone.
+		if !r.OK() && b.alreadyIndexed(r.Hash) {
+			continue // committed earlier; the first result stands
+		}
+		b.newResults = append(b.newResults, r)
+		b.ops = append(b.ops, op{key: indexKey(r.Hash), value: canon.MustMarshal(r)})
+	}
+	b.ops = append(b.ops,
+		op{key: keyHeight, value: binary.BigEndian.AppendUint64(nil, uint64(b.height))},
+		op{key: keyAppHash, value: b.appHash},
+		op{key: keyTime, value: []byte(b.time.Format(time.RFC3339Nano))})
 }
 
 // Discard drops the block's writes.
@@ -240,31 +271,11 @@ func (s *Store) Commit(b *Block) ([]*chain.TxResult, error) {
 	if b.appHash == nil {
 		return nil, errors.New("commit: block was not finished")
 	}
-	indexed := make([]*chain.TxResult, 0, len(b.index))
-	ops := make([]op, 0, len(b.writes)+len(b.index)+2)
-	for k, w := range b.writes {
-		ops = append(ops, op{key: stateKey([]byte(k)), value: w.value, deleted: w.deleted})
-	}
-	for _, r := range b.index {
-		// A transaction committed before fails if it is included again
-		// (replayed or expired), so only a failure can be such a copy; the
-		// index is read for those alone.
-		if !r.OK() && b.alreadyIndexed(r.Hash) {
-			continue // committed earlier; the first result stands
-		}
-		indexed = append(indexed, r)
-		ops = append(ops, op{key: indexKey(r.Hash), value: canon.MustMarshal(r)})
-	}
-	ops = append(ops,
-		op{key: keyHeight, value: binary.BigEndian.AppendUint64(nil, uint64(b.height))},
-		op{key: keyAppHash, value: b.appHash},
-		op{key: keyTime, value: []byte(b.time.Format(time.RFC3339Nano))})
-
 	s.setCommitting(true)
 	defer s.setCommitting(false)
-	err := s.db.Update(func(txn *badger.Txn) error { return applyOps(txn, ops) })
+	err := s.db.Update(func(txn *badger.Txn) error { return applyOps(txn, b.ops) })
 	if errors.Is(err, badger.ErrTxnTooBig) {
-		err = s.commitLarge(ops)
+		err = s.commitLarge(b.ops)
 	}
 	if err != nil {
 		s.recent.forget(s.height)
@@ -274,7 +285,7 @@ func (s *Store) Commit(b *Block) ([]*chain.TxResult, error) {
 	s.mu.Lock()
 	s.height, s.appHash, s.time = b.height, bytes.Clone(b.appHash), b.time
 	s.mu.Unlock()
-	return indexed, nil
+	return b.newResults, nil
 }
 
 func (s *Store) setCommitting(on bool) {
