@@ -68,9 +68,14 @@ func Open(opts Options) (*Store, error) {
 		// One fsync per block is cheap, and it makes "committed" mean on disk.
 		WithSyncWrites(!opts.InMemory).
 		WithNumVersionsToKeep(1).
-		// A block's write set must fit one Badger transaction, whose limit
-		// is 15% of the memtable: 128 MiB leaves room for ~20 MB blocks.
-		WithMemTableSize(128 << 20).
+		// Commit waits while Badger inserts the block's writes into the
+		// memtable's skiplist, on one goroutine and with the mempool
+		// locked; a smaller skiplist takes them faster (docs/benchmarks.md).
+		// A block's writes fit one Badger transaction up to 15% of the
+		// memtable, ~9.6 MB here (about 8,000 deposits); a larger block is
+		// committed through the redo record (commitLarge): atomically, but
+		// slower.
+		WithMemTableSize(64 << 20).
 		WithLogger(badgerLogger{logger.With("component", "badger")})
 	db, err := badger.Open(bopts)
 	if err != nil {
