@@ -488,3 +488,28 @@ func (r *recorder) all() []sample {
 	}
 	return out
 }
+
+// WaitIdle waits until t commits a block without transactions — its mempool
+// was empty when the block was proposed — so that a backlog left by an
+// overloaded run does not run under the next measurement. It gives up after
+// limit and says so.
+func WaitIdle(ctx context.Context, t Target, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		h, err := t.Height(ctx)
+		if err == nil && h > 0 {
+			var blocks []Block
+			if blocks, err = t.Blocks(ctx, h, h); err == nil && len(blocks) == 1 && blocks[0].NumTxs == 0 {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("chain still busy after %v: %w", limit, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}

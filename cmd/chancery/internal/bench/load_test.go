@@ -264,3 +264,40 @@ func TestKVStoreTx(t *testing.T) {
 		t.Error("a size too small for key=value was accepted")
 	}
 }
+
+// TestWaitIdle checks that WaitIdle returns once a block without
+// transactions is committed, and gives up while every block has some.
+func TestWaitIdle(t *testing.T) {
+	c := newFakeChain(20 * time.Millisecond)
+	defer c.close()
+	// Keep sending until told to stop: every block has transactions.
+	stop := make(chan struct{})
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			c.admit(fmt.Appendf(nil, "tx-%d", i))
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	for h, _ := c.Height(context.Background()); h < 3; h, _ = c.Height(context.Background()) {
+		time.Sleep(5 * time.Millisecond) // past the empty first block
+	}
+	if err := WaitIdle(context.Background(), c, 200*time.Millisecond); err == nil {
+		t.Fatal("WaitIdle returned while every block had transactions")
+	}
+	close(stop)
+	<-sent
+	if err := WaitIdle(context.Background(), c, 2*time.Second); err != nil {
+		t.Fatalf("WaitIdle after the load stopped: %v", err)
+	}
+	h, _ := c.Height(context.Background())
+	if b, _ := c.Blocks(context.Background(), h, h); b[0].NumTxs != 0 {
+		t.Fatalf("last block has %d txs", b[0].NumTxs)
+	}
+}
