@@ -66,10 +66,12 @@ func (a Address) MarshalText() ([]byte, error) { return []byte(a.String()), nil 
 
 func (a *Address) UnmarshalText(b []byte) error { return decodeHex(a[:], b, "address") }
 
-// ParseAddress reads an address from its hex form.
+// ParseAddress reads an address that a person typed or pasted: its hex form
+// in either case. Encoded data (UnmarshalText) takes lowercase only, so that
+// every address has one encoding.
 func ParseAddress(s string) (Address, error) {
 	var a Address
-	return a, a.UnmarshalText([]byte(s))
+	return a, a.UnmarshalText([]byte(strings.ToLower(s)))
 }
 
 // decodeHex accepts exactly len(dst)*2 lowercase hex characters, so every

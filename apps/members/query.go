@@ -69,8 +69,9 @@ func ListAccounts(r chain.Reader, org string, after string, limit int) (AccountP
 	}
 	rng := chain.Range{Prefix: orgAccountsPrefix(org)}
 	if after != "" {
-		addr, err := chain.ParseAddress(after)
-		if err != nil {
+		// A cursor is what Next handed out, not typed: one spelling only.
+		var addr chain.Address
+		if err := addr.UnmarshalText([]byte(after)); err != nil {
 			return AccountPage{}, ErrInvalidCursor.Withf("cursor: %v", err)
 		}
 		rng.After = orgAccountKey(org, addr)

@@ -396,7 +396,7 @@ func (req LicenseRequest) grant() (copyright.Grant, error) {
 		End: copyright.Date(strings.TrimSpace(req.End)), Exclusive: req.Exclusive, Terms: req.Terms,
 	}
 	if a := strings.TrimSpace(req.Licensee); a != "" {
-		addr, err := chain.ParseAddress(strings.ToLower(a))
+		addr, err := chain.ParseAddress(a)
 		if err != nil {
 			return g, copyright.ErrInvalid.Withf("licensee: %v", err)
 		}

@@ -53,7 +53,7 @@ func parseSearch(v url.Values) (searchQuery, error) {
 		s.Q, s.Hash = h.String(), h
 	}
 	if a := strings.TrimSpace(v.Get("holder")); a != "" {
-		addr, err := chain.ParseAddress(strings.ToLower(a))
+		addr, err := chain.ParseAddress(a)
 		if err != nil {
 			return s, copyright.ErrBadQuery.Withf("holder must be an account address of 40 hex characters")
 		}
@@ -148,7 +148,7 @@ func (req RegisterRequest) msg() (copyright.Register, error) {
 func holdersOf(hs []HolderRequest) ([]copyright.Holder, error) {
 	var out []copyright.Holder
 	for i, h := range hs {
-		addr, err := chain.ParseAddress(strings.ToLower(strings.TrimSpace(h.Account)))
+		addr, err := chain.ParseAddress(strings.TrimSpace(h.Account))
 		if err != nil {
 			return nil, copyright.ErrInvalid.Withf("holders[%d].account: %v", i, err)
 		}
@@ -190,7 +190,7 @@ func holderLines(text string) ([]copyright.Holder, error) {
 		if len(f) < 2 {
 			return nil, copyright.ErrInvalid.Withf("holders line %d: write ADDRESS SHARES [NAME], got %q", i+1, line)
 		}
-		addr, err := chain.ParseAddress(strings.ToLower(f[0]))
+		addr, err := chain.ParseAddress(f[0])
 		if err != nil {
 			return nil, copyright.ErrInvalid.Withf("holders line %d: %v", i+1, err)
 		}

@@ -507,7 +507,7 @@ func (h *Handler) grantForm(c echo.Context) error {
 }
 
 func isAddress(s string) bool {
-	_, err := chain.ParseAddress(strings.ToLower(s))
+	_, err := chain.ParseAddress(s)
 	return err == nil
 }
 

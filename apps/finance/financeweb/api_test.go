@@ -61,6 +61,7 @@ func TestAPIBadInput(t *testing.T) {
 		{"no documents", "core", "POST", r, fmt.Sprintf(`{"supplier":%q,"amount":"1.00","currency":"CNY","due_date":"2026-06-30"}`, addr("supplier")), 400, "finance.invalid_hash"},
 		{"bad supplier address", "core", "POST", r, strings.Replace(issueJSON("supplier", `"1.00"`, "CNY", "2026-06-30"), addr("supplier").String(), "xyz", 1), 400, "finance.invalid_party"},
 		{"issued to a bank", "core", "POST", r, issueJSON("bank", `"1.00"`, "CNY", "2026-06-30"), 400, "finance.not_supplier"},
+		{"issued to a bank typed in capitals", "core", "POST", r, strings.Replace(issueJSON("bank", `"1.00"`, "CNY", "2026-06-30"), addr("bank").String(), strings.ToUpper(addr("bank").String()), 1), 400, "finance.not_supplier"},
 		{"unknown field", "core", "POST", r, `{"amount_minor":100}`, 400, "http.bad_request"},
 		{"issue without the role", "bank", "POST", r, issueJSON("supplier", `"1000.00"`, "CNY", "2026-06-30"), 403, "members.missing_role"},
 		{"issue by a notary", "notary", "POST", r, issueJSON("supplier", `"1000.00"`, "CNY", "2026-06-30"), 403, "members.missing_role"},
