@@ -33,17 +33,36 @@ func applyOps(txn *badger.Txn, ops []op) error {
 // whole set is first written as one redo record (a single key, so atomic),
 // then applied in batches, then the record is removed. If the process dies
 // in between, Open applies the record again; the writes are absolute values,
-// so applying them twice is the same as once.
+// so applying them twice is the same as once. Readers wait meanwhile (large).
+//
+// An in-memory store writes no redo record: no crash can leave it half
+// applied, since it dies with the process, and Badger keeps no value over
+// 1 MB in memory.
 func (s *Store) commitLarge(ops []op) error {
 	s.large.Lock()
 	defer s.large.Unlock()
+	if s.inMemory {
+		return s.apply(ops)
+	}
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(keyRedo, encodeOps(ops)) }); err != nil {
 		return fmt.Errorf("write redo record: %w", err)
 	}
 	return s.applyRedo(ops)
 }
 
+// applyRedo applies the redo record's writes, then removes the record.
 func (s *Store) applyRedo(ops []op) error {
+	if err := s.apply(ops); err != nil {
+		return fmt.Errorf("apply redo record: %w", err)
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(keyRedo) }); err != nil {
+		return fmt.Errorf("remove redo record: %w", err)
+	}
+	return nil
+}
+
+// apply writes ops in as many batches as Badger needs.
+func (s *Store) apply(ops []op) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	for _, o := range ops {
@@ -54,16 +73,10 @@ func (s *Store) applyRedo(ops []op) error {
 			err = wb.Set(o.key, o.value)
 		}
 		if err != nil {
-			return fmt.Errorf("apply redo record: %w", err)
+			return err
 		}
 	}
-	if err := wb.Flush(); err != nil {
-		return fmt.Errorf("apply redo record: %w", err)
-	}
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(keyRedo) }); err != nil {
-		return fmt.Errorf("remove redo record: %w", err)
-	}
-	return nil
+	return wb.Flush()
 }
 
 // finishRedo completes a large commit that a crash interrupted.

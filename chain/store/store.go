@@ -40,8 +40,9 @@ type Options struct {
 
 // Store is the committed application state and the transaction index.
 type Store struct {
-	db     *badger.DB
-	logger *slog.Logger
+	db       *badger.DB
+	logger   *slog.Logger
+	inMemory bool
 
 	// large is held for writing while a commit too large for one Badger
 	// transaction is applied in parts, so that no reader sees half a block.
@@ -81,7 +82,7 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state database %s: %w", opts.Dir, err)
 	}
-	s := &Store{db: db, logger: logger}
+	s := &Store{db: db, logger: logger, inMemory: opts.InMemory}
 	if err := s.finishRedo(); err != nil {
 		db.Close()
 		return nil, err
