@@ -197,7 +197,7 @@ func TestConfigPrecedence(t *testing.T) {
 	if cfg.HTTP.SubmitWait != 3*time.Second || cfg.Log.Level != "debug" {
 		t.Errorf("file must override defaults: %+v", cfg)
 	}
-	if cfg.Node.TimeoutCommit != 300*time.Millisecond || cfg.Node.Home != home {
+	if cfg.Node.TimeoutCommit != 200*time.Millisecond || cfg.Node.Home != home {
 		t.Errorf("defaults lost: %+v", cfg.Node)
 	}
 	t.Setenv("CHANCERY_TIMEOUT_COMMIT", "soon")

@@ -217,7 +217,7 @@ moniker = "%s"
 p2p_listen = "tcp://127.0.0.1:26656"
 rpc_listen = ""      # CometBFT's RPC server; empty = off
 persistent_peers = ""
-timeout_commit = "300ms"
+timeout_commit = "200ms"
 mempool_size = 200000
 mempool_cache_size = 400000
 comet_log_level = "error" # debug, info, error, none
