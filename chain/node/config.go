@@ -52,7 +52,7 @@ type Config struct {
 //
 // DefaultTimeoutCommit is the low end of the 200–500 ms the design allows:
 // under load it commits more and answers sooner than 300 ms did, and when
-// idle it costs a block (about 2.7 KB on disk) every ~0.2 s
+// idle it costs a block (about 2.6 KB on disk) every ~0.2 s
 // (docs/benchmarks.md, "Block time").
 const (
 	DefaultP2PListen        = "tcp://127.0.0.1:26656"
