@@ -255,6 +255,21 @@ func (b *benchRun) run(ctx context.Context, args []string) (*bench.Report, error
 		rep.Settings.TimeoutCommit = o.timeoutCommit.String()
 	}
 
+	if o.anchors {
+		// First, on the fresh chain: after the load, the sweep's backlog and
+		// Badger's compactions of what it wrote would share the cores.
+		if err := bench.WaitIdle(ctx, c.target, 2*time.Minute); err != nil {
+			return nil, fmt.Errorf("before anchoring: %w", err)
+		}
+		b.progress("anchoring %d batches of %d hashes…", o.anchorBatches, evidence.MaxBatch)
+		a := bench.Anchors{Target: c.target, Depositor: c.depositor, Batches: o.anchorBatches, BatchSize: evidence.MaxBatch, Pipelines: runtime.GOMAXPROCS(0)}
+		ar, err := a.Run(ctx, runtime.NumCPU())
+		if err != nil {
+			return nil, err
+		}
+		rep.Anchors = &ar
+	}
+
 	res, err := b.saturate(ctx, "chancery", c.target, c.depositor.Deposit, c.depositor.SetHeight, true)
 	if err != nil {
 		return nil, err
@@ -266,19 +281,6 @@ func (b *benchRun) run(ctx context.Context, args []string) (*bench.Report, error
 		if rep.Sweep, err = b.sweep(ctx, c, res.TxPerSec); err != nil {
 			return nil, err
 		}
-	}
-	if o.anchors {
-		// The sweep's last step overloads the chain on purpose.
-		if err := bench.WaitIdle(ctx, c.target, 2*time.Minute); err != nil {
-			return nil, fmt.Errorf("before anchoring: %w", err)
-		}
-		b.progress("anchoring %d batches of %d hashes…", o.anchorBatches, evidence.MaxBatch)
-		a := bench.Anchors{Target: c.target, Depositor: c.depositor, Batches: o.anchorBatches, BatchSize: evidence.MaxBatch, Pipelines: runtime.GOMAXPROCS(0)}
-		ar, err := a.Run(ctx, runtime.NumCPU())
-		if err != nil {
-			return nil, err
-		}
-		rep.Anchors = &ar
 	}
 	// Nothing of ours runs while the baseline is measured.
 	stopChain()
