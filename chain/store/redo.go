@@ -14,13 +14,20 @@ type op struct {
 	deleted    bool
 }
 
-func applyOps(txn *badger.Txn, ops []op) error {
+// writer is what a commit writes through: a Badger transaction, or a write
+// batch when the writes are too many for one.
+type writer interface {
+	Set(key, value []byte) error
+	Delete(key []byte) error
+}
+
+func applyOps(w writer, ops []op) error {
 	for _, o := range ops {
 		var err error
 		if o.deleted {
-			err = txn.Delete(o.key)
+			err = w.Delete(o.key)
 		} else {
-			err = txn.Set(o.key, o.value)
+			err = w.Set(o.key, o.value)
 		}
 		if err != nil {
 			return err
@@ -41,7 +48,7 @@ func applyOps(txn *badger.Txn, ops []op) error {
 func (s *Store) commitLarge(ops []op) error {
 	s.large.Lock()
 	defer s.large.Unlock()
-	if s.inMemory {
+	if s.db.Opts().InMemory {
 		return s.apply(ops)
 	}
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(keyRedo, encodeOps(ops)) }); err != nil {
@@ -65,16 +72,8 @@ func (s *Store) applyRedo(ops []op) error {
 func (s *Store) apply(ops []op) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
-	for _, o := range ops {
-		var err error
-		if o.deleted {
-			err = wb.Delete(o.key)
-		} else {
-			err = wb.Set(o.key, o.value)
-		}
-		if err != nil {
-			return err
-		}
+	if err := applyOps(wb, ops); err != nil {
+		return err
 	}
 	return wb.Flush()
 }

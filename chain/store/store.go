@@ -40,9 +40,8 @@ type Options struct {
 
 // Store is the committed application state and the transaction index.
 type Store struct {
-	db       *badger.DB
-	logger   *slog.Logger
-	inMemory bool
+	db     *badger.DB
+	logger *slog.Logger
 
 	// large is held for writing while a commit too large for one Badger
 	// transaction is applied in parts, so that no reader sees half a block.
@@ -82,7 +81,7 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state database %s: %w", opts.Dir, err)
 	}
-	s := &Store{db: db, logger: logger, inMemory: opts.InMemory}
+	s := &Store{db: db, logger: logger}
 	if err := s.finishRedo(); err != nil {
 		db.Close()
 		return nil, err
