@@ -549,7 +549,11 @@ func (a *App) handle(ctx *chain.Context, route routeEntry, msg chain.Msg) (out a
 	return route.Handle(ctx, msg)
 }
 
-// Commit makes the block durable and tells waiting clients.
+// Commit makes the block the committed state and tells waiting clients.
+// CometBFT has stored the block, synced, before it executes it, so a result
+// told here survives a crash even if the store's background write of the
+// block does not: the handshake replays the block and gets the same result
+// (store.Store.Commit).
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
 	blk := a.block
 	if blk == nil {

@@ -3,11 +3,15 @@
 // State changes only in Commit. While a block executes, its writes collect in
 // a Block: reads see the block's earlier writes over the last committed state,
 // and each transaction writes into a Cache of its own that is merged into the
-// block only if the transaction succeeds. Commit then applies the block's
-// whole write set, its transaction index entries, the height and the app hash
-// in one atomic Badger transaction, synced to disk. A crash therefore leaves
-// the state at the end of some committed block, never between two, and
-// CometBFT's handshake replays exactly the blocks that are missing.
+// block only if the transaction succeeds. Commit makes the block the state
+// every reader sees and returns; Badger then writes the block's whole write
+// set, its transaction index entries, the height and the app hash in one
+// atomic transaction, synced to disk, while the next block executes. Until
+// that write ends, readers read the block's writes over Badger's snapshot of
+// the block before. A crash therefore leaves Badger at the end of some
+// committed block, never between two — at most one block behind what was
+// committed, never a block that CometBFT has not stored — and CometBFT's
+// handshake replays exactly the blocks that are missing.
 //
 // The app hash chains blocks together:
 //

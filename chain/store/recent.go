@@ -86,13 +86,3 @@ func (c *recent) commit(height int64, writes map[string]write) {
 	}
 	c.at = height
 }
-
-// forget empties the cache after a failed commit, which may have left
-// state it cannot tell.
-func (c *recent) forget(height int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.at = height
-	clear(c.young)
-	clear(c.old)
-}

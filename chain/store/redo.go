@@ -40,14 +40,13 @@ func applyOps(w writer, ops []op) error {
 // whole set is first written as one redo record (a single key, so atomic),
 // then applied in batches, then the record is removed. If the process dies
 // in between, Open applies the record again; the writes are absolute values,
-// so applying them twice is the same as once. Readers wait meanwhile (large).
+// so applying them twice is the same as once. Readers read the block from
+// pending meanwhile, and Badger's snapshot of the block before.
 //
 // An in-memory store writes no redo record: no crash can leave it half
 // applied, since it dies with the process, and Badger keeps no value over
 // 1 MB in memory.
 func (s *Store) commitLarge(ops []op) error {
-	s.large.Lock()
-	defer s.large.Unlock()
 	if s.db.Opts().InMemory {
 		return s.apply(ops)
 	}

@@ -60,9 +60,12 @@ func buildBlock(s *Store, writes map[string][]byte, results ...*chain.TxResult) 
 func (s *Store) appHashNow() []byte { _, h := s.Last(); return h }
 
 // dump returns every key and value of the database but the redo record:
-// state, index and commit metadata alike.
+// state, index and commit metadata alike, once the last block is written.
 func dump(t *testing.T, s *Store) map[string]string {
 	t.Helper()
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
 	out := map[string]string{}
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.DefaultIteratorOptions)
@@ -105,6 +108,9 @@ func diffOps(before, after map[string]string) []op {
 
 func redoRecord(t *testing.T, s *Store) []byte {
 	t.Helper()
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
 	var rec []byte
 	if err := s.db.View(func(txn *badger.Txn) (err error) { rec, err = getValue(txn, keyRedo); return err }); err != nil {
 		t.Fatal(err)

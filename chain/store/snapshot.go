@@ -3,37 +3,65 @@ package store
 import (
 	"bytes"
 	"errors"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/shared/canon"
 )
 
-// snapshot reads committed state through a Badger read transaction. When
-// it knows the height the transaction reads (recent is set), point reads go
-// through the recent-reads cache.
-type snapshot struct {
-	txn    *badger.Txn
-	height int64
-	recent *recent
+// reader is a Badger read transaction that the snapshots of one written
+// height share. The store holds one reference while it is the newest; the
+// last release discards it.
+type reader struct {
+	txn  *badger.Txn
+	refs atomic.Int64
 }
 
+func newReader(db *badger.DB) *reader {
+	r := &reader{txn: db.NewTransaction(false)}
+	r.refs.Store(1)
+	return r
+}
+
+func (r *reader) acquire() { r.refs.Add(1) }
+
+func (r *reader) release() {
+	if r.refs.Add(-1) == 0 {
+		r.txn.Discard()
+	}
+}
+
+// snapshot reads the state committed at height: the block Badger is writing,
+// if any (pending), over what Badger has written (base). Point reads go
+// through the recent-reads cache while it holds height.
+type snapshot struct {
+	base    *reader
+	pending *pending
+	height  int64
+	recent  *recent
+}
+
+func (s snapshot) close() { s.base.release() }
+
 func (s snapshot) Get(key []byte) []byte {
-	if s.recent != nil {
-		if v, ok := s.recent.get(key, s.height); ok {
-			return v.copy()
-		}
+	if v, ok := s.recent.get(key, s.height); ok {
+		return v.copy()
 	}
 	v := s.read(key)
-	if s.recent != nil {
-		s.recent.put(key, v, s.height)
-	}
+	s.recent.put(key, v, s.height)
 	return v.copy()
 }
 
-// read reads key from Badger.
+// read reads key from the pending block, else from Badger.
 func (s snapshot) read(key []byte) recentValue {
-	item, err := s.txn.Get(stateKey(key))
+	if s.pending != nil {
+		if w, ok := s.pending.writes[string(key)]; ok {
+			return recentValue{value: w.value, present: !w.deleted}
+		}
+	}
+	item, err := s.base.txn.Get(stateKey(key))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return recentValue{}
 	}
@@ -47,7 +75,45 @@ func (s snapshot) read(key []byte) recentValue {
 	return recentValue{value: v, present: true}
 }
 
+// txResult returns the indexed result of a transaction, nil if none.
+func (s snapshot) txResult(hash chain.Hash) (*chain.TxResult, error) {
+	if s.pending != nil {
+		if r, ok := s.pending.index[hash]; ok {
+			return r, nil
+		}
+	}
+	item, err := s.base.txn.Get(indexKey(hash))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	res := new(chain.TxResult)
+	if err := item.Value(func(v []byte) error { return canon.Unmarshal(v, res) }); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Iterate merges the pending block's writes with Badger's keys.
 func (s snapshot) Iterate(r chain.Range, fn func(key, value []byte) bool) {
+	if s.pending == nil {
+		s.iterateBase(r, fn)
+		return
+	}
+	over := &Cache{parent: baseReader{s}, writes: s.pending.writes}
+	over.Iterate(r, fn)
+}
+
+// baseReader iterates what Badger has written; Cache.Iterate merges the
+// pending block over it. It is never asked for a point read.
+type baseReader struct{ snapshot }
+
+func (b baseReader) Iterate(r chain.Range, fn func(key, value []byte) bool) { b.iterateBase(r, fn) }
+
+// iterateBase iterates the keys Badger has written.
+func (s snapshot) iterateBase(r chain.Range, fn func(key, value []byte) bool) {
 	prefix := stateKey(r.Prefix)
 	opts := badger.IteratorOptions{Reverse: r.Reverse, PrefetchValues: false}
 	if !r.Reverse {
@@ -56,7 +122,7 @@ func (s snapshot) Iterate(r chain.Range, fn func(key, value []byte) bool) {
 		// loop below checks the prefix either way.
 		opts.Prefix = prefix
 	}
-	it := s.txn.NewIterator(opts)
+	it := s.base.txn.NewIterator(opts)
 	defer it.Close()
 	// An After outside the prefix's range cuts none of it or all of it
 	// (Range.Contains); only one inside it is a place to seek to.

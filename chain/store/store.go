@@ -39,21 +39,40 @@ type Options struct {
 }
 
 // Store is the committed application state and the transaction index.
+//
+// Commit returns once the block is the state every reader sees, and Badger
+// writes it in the background while the next block runs (docs/benchmarks.md,
+// "Asynchronous commit"): until the write ends, readers read the block's
+// write set over the Badger snapshot of the block before (pending). One block
+// at most is being written; Commit waits for it before taking the next. A
+// crash may lose that write, never the block: CometBFT has stored the block
+// before the application executes it, and its handshake replays to the
+// application every block past the height Badger holds (Info).
 type Store struct {
 	db     *badger.DB
 	logger *slog.Logger
 
-	// large is held for writing while a commit too large for one Badger
-	// transaction is applied in parts, so that no reader sees half a block.
-	large sync.RWMutex
-
-	mu         sync.RWMutex
-	height     int64
-	appHash    []byte
-	time       time.Time
-	committing bool // a block's writes are being made durable
+	mu      sync.RWMutex
+	height  int64
+	appHash []byte
+	time    time.Time
+	base    *reader  // Badger's snapshot of the last block it has written
+	pending *pending // the last committed block while Badger writes it
 
 	recent *recent // committed values read lately
+
+	// writeHook, when set (by tests), runs before Badger writes a block;
+	// an error fails the write as Badger's would.
+	writeHook func(height int64) error
+}
+
+// pending is a committed block that Badger is writing.
+type pending struct {
+	height int64
+	writes map[string]write // by state key, read-only
+	index  map[chain.Hash]*chain.TxResult
+	done   chan struct{} // closed when the write has ended
+	err    error         // why the write failed; set before done is closed
 }
 
 // Open opens (creating if needed) the state database, finishing any commit
@@ -65,11 +84,12 @@ func Open(opts Options) (*Store, error) {
 	}
 	bopts := badger.DefaultOptions(opts.Dir).
 		WithInMemory(opts.InMemory).
-		// One fsync per block is cheap, and it makes "committed" mean on disk.
+		// One fsync per block is cheap, and it makes a block Badger has
+		// written (Flush) a block on disk.
 		WithSyncWrites(!opts.InMemory).
 		WithNumVersionsToKeep(1).
-		// Commit waits while Badger inserts the block's writes into the
-		// memtable's skiplist, on one goroutine and with the mempool
+		// Badger inserts a block's writes into the memtable's skiplist on
+		// one goroutine, and the next Commit waits for it with the mempool
 		// locked; a smaller skiplist takes them faster (docs/benchmarks.md).
 		// A block's writes fit one Badger transaction up to 15% of the
 		// memtable, ~9.6 MB here (about 8,000 deposits); a larger block is
@@ -91,11 +111,33 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.recent = newRecent(s.height)
+	s.base = newReader(db)
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close waits for the last committed block to be written and closes the
+// database.
+func (s *Store) Close() error {
+	err := s.Flush()
+	s.base.release()
+	return errors.Join(err, s.db.Close())
+}
+
+// Flush waits until Badger has written the last committed block. It returns
+// the write's error if it failed; then every later Commit fails too.
+func (s *Store) Flush() error {
+	s.mu.RLock()
+	p := s.pending
+	s.mu.RUnlock()
+	if p == nil {
+		return nil
+	}
+	<-p.done
+	if p.err != nil {
+		return fmt.Errorf("write block %d: %w", p.height, p.err)
+	}
+	return nil
+}
 
 // Last returns the height and app hash of the last committed block (0 and nil
 // before the first).
@@ -115,51 +157,25 @@ func (s *Store) LastTime() time.Time {
 
 // View runs fn over a consistent snapshot of committed state.
 func (s *Store) View(fn func(chain.Reader) error) error {
-	s.large.RLock()
-	defer s.large.RUnlock()
 	snap := s.read()
-	defer snap.txn.Discard()
+	defer snap.close()
 	return fn(snap)
 }
 
-// read opens a snapshot of committed state. It uses the recent-reads cache
-// when no commit came between the heights read before and after the Badger
-// transaction opened, so that the transaction reads that height.
+// read opens a snapshot of the state committed now. The caller must close
+// it.
 func (s *Store) read() snapshot {
-	before, busy := s.commitState()
-	txn := s.db.NewTransaction(false)
-	after, busyAfter := s.commitState()
-	snap := snapshot{txn: txn, height: after}
-	if !busy && !busyAfter && before == after {
-		snap.recent = s.recent
-	}
-	return snap
-}
-
-func (s *Store) commitState() (height int64, committing bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.height, s.committing
+	s.base.acquire()
+	return snapshot{base: s.base, pending: s.pending, height: s.height, recent: s.recent}
 }
 
 // TxResult returns the indexed result of a committed transaction.
 func (s *Store) TxResult(hash chain.Hash) (*chain.TxResult, bool, error) {
-	var res *chain.TxResult
-	s.large.RLock()
-	defer s.large.RUnlock()
-	err := s.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(indexKey(hash))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return item.Value(func(v []byte) error {
-			res = new(chain.TxResult)
-			return canon.Unmarshal(v, res)
-		})
-	})
+	snap := s.read()
+	defer snap.close()
+	res, err := snap.txResult(hash)
 	if err != nil {
 		return nil, false, fmt.Errorf("read tx index %s: %w", hash, err)
 	}
@@ -170,18 +186,19 @@ func (s *Store) TxResult(hash chain.Hash) (*chain.TxResult, bool, error) {
 // committed state. The caller must Commit or Discard it.
 func (s *Store) NewBlock(height int64) *Block {
 	snap := s.read()
-	return &Block{Cache: NewCache(snap), height: height, txn: snap.txn, indexed: map[chain.Hash]bool{}}
+	return &Block{Cache: NewCache(snap), height: height, snap: snap, indexed: map[chain.Hash]bool{}}
 }
 
 // Block is the write set of one block under execution.
 type Block struct {
 	*Cache
-	height  int64
-	time    time.Time
-	txn     *badger.Txn // the committed state the block reads
-	index   []*chain.TxResult
-	indexed map[chain.Hash]bool
-	appHash []byte
+	height    int64
+	time      time.Time
+	snap      snapshot // the committed state the block reads
+	discarded bool
+	index     []*chain.TxResult
+	indexed   map[chain.Hash]bool
+	appHash   []byte
 
 	// Prepared by Finish, so that Commit, which CometBFT runs with the
 	// mempool locked, only writes.
@@ -259,44 +276,84 @@ func (b *Block) prepareOps() {
 		op{key: keyTime, value: []byte(b.time.Format(time.RFC3339Nano))})
 }
 
-// Discard drops the block's writes.
-func (b *Block) Discard() { b.txn.Discard() }
+// Discard drops the block's writes. Discarding twice is harmless.
+func (b *Block) Discard() {
+	if !b.discarded {
+		b.discarded = true
+		b.snap.close()
+	}
+}
 
 // alreadyIndexed reports whether hash is in the committed index.
 func (b *Block) alreadyIndexed(hash chain.Hash) bool {
-	_, err := b.txn.Get(indexKey(hash))
-	return err == nil
+	res, err := b.snap.txResult(hash)
+	if err != nil {
+		panic(chain.StorageError{Err: err})
+	}
+	return res != nil
 }
 
-// Commit makes the block's writes, index entries, height and app hash durable
-// at once. The block must have been Finished. It returns the results it
-// indexed: those of the block's transactions that were not committed before.
+// Commit makes the block the committed state: its writes, index entries,
+// height and app hash, seen by every reader from now on. The block must have
+// been Finished. Commit first waits for the previous block to be written,
+// then has Badger write this one in the background, at once, synced to disk;
+// Flush waits for that write. It returns the results it indexed: those of
+// the block's transactions that were not committed before.
 func (s *Store) Commit(b *Block) ([]*chain.TxResult, error) {
-	defer b.Discard()
+	b.Discard()
 	if b.appHash == nil {
 		return nil, errors.New("commit: block was not finished")
 	}
-	s.setCommitting(true)
-	defer s.setCommitting(false)
-	err := s.db.Update(func(txn *badger.Txn) error { return applyOps(txn, b.ops) })
-	if errors.Is(err, badger.ErrTxnTooBig) {
-		err = s.commitLarge(b.ops)
-	}
-	if err != nil {
-		s.recent.forget(s.height)
+	if err := s.Flush(); err != nil {
 		return nil, fmt.Errorf("commit block %d: %w", b.height, err)
+	}
+	p := &pending{
+		height: b.height,
+		writes: b.writes,
+		index:  make(map[chain.Hash]*chain.TxResult, len(b.newResults)),
+		done:   make(chan struct{}),
+	}
+	for _, r := range b.newResults {
+		p.index[r.Hash] = r
 	}
 	s.recent.commit(b.height, b.writes)
 	s.mu.Lock()
+	s.pending = p
 	s.height, s.appHash, s.time = b.height, bytes.Clone(b.appHash), b.time
 	s.mu.Unlock()
+	go s.write(p, b.ops)
 	return b.newResults, nil
 }
 
-func (s *Store) setCommitting(on bool) {
+// write has Badger write a committed block, then lets readers read it from
+// Badger.
+func (s *Store) write(p *pending, ops []op) {
+	var err error
+	if s.writeHook != nil {
+		err = s.writeHook(p.height)
+	}
+	if err == nil {
+		err = s.db.Update(func(txn *badger.Txn) error { return applyOps(txn, ops) })
+		if errors.Is(err, badger.ErrTxnTooBig) {
+			err = s.commitLarge(ops)
+		}
+	}
+	if err != nil {
+		// Readers go on reading the block from pending; Commit and Close
+		// report the error.
+		s.logger.Error("state database: block not written", "height", p.height, "err", err)
+		p.err = err
+		close(p.done)
+		return
+	}
+	// No other write is in flight, so Badger opens the snapshot at once.
+	base := newReader(s.db)
 	s.mu.Lock()
-	s.committing = on
+	old := s.base
+	s.base, s.pending = base, nil
 	s.mu.Unlock()
+	old.release()
+	close(p.done)
 }
 
 func (s *Store) loadMeta() error {

@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/chancery/chancery/chain"
@@ -276,5 +279,66 @@ func TestBlockReadsItsSnapshot(t *testing.T) {
 	}
 	if got := committedGet(t, s, "k"); string(got) != "2" {
 		t.Errorf("committed k = %q", got)
+	}
+}
+
+// TestReadersAcrossCommits reads while blocks commit, each written by Badger
+// in the background: every snapshot must see whole blocks — the block being
+// written as well as the ones written — through point reads, iteration and
+// the index, and never an older height than one seen before.
+func TestReadersAcrossCommits(t *testing.T) {
+	s := openDir(t, t.TempDir())
+	const blocks = 60
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var seen int
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				err := s.View(func(r chain.Reader) error {
+					a, b := string(r.Get([]byte("a"))), string(r.Get([]byte("b")))
+					n := 0
+					r.Iterate(chain.Range{Prefix: []byte("n/")}, func(_, _ []byte) bool { n++; return true })
+					want := strconv.Itoa(n)
+					if n == 0 {
+						want = "" // before the first block
+					}
+					if a != b || a != want {
+						return fmt.Errorf("snapshot mixes blocks: a %q, b %q, %d keys under n/", a, b, n)
+					}
+					if n < seen {
+						return fmt.Errorf("snapshot of block %d after one of block %d", n, seen)
+					}
+					seen = n
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if seen > 0 {
+					if _, ok, err := s.TxResult(txResult(byte(seen), int64(seen), 0).Hash); !ok || err != nil {
+						t.Errorf("block %d read, its result not indexed (%v)", seen, err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for h := 1; h <= blocks; h++ {
+		v := strconv.Itoa(h)
+		commitBlock(t, s, []blockOp{set("a", v), set("b", v), set(fmt.Sprintf("n/%03d", h), v)}, txResult(byte(h), int64(h), 0))
+	}
+	close(stop)
+	wg.Wait()
+	if got := committedGet(t, s, "a"); string(got) != strconv.Itoa(blocks) {
+		t.Errorf("a = %q after %d blocks", got, blocks)
 	}
 }
