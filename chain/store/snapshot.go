@@ -82,15 +82,12 @@ func (s snapshot) txResult(hash chain.Hash) (*chain.TxResult, error) {
 			return r, nil
 		}
 	}
-	item, err := s.base.txn.Get(indexKey(hash))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, nil
-	}
-	if err != nil {
+	v, err := getValue(s.base.txn, indexKey(hash))
+	if v == nil || err != nil {
 		return nil, err
 	}
 	res := new(chain.TxResult)
-	if err := item.Value(func(v []byte) error { return canon.Unmarshal(v, res) }); err != nil {
+	if err := canon.Unmarshal(v, res); err != nil {
 		return nil, err
 	}
 	return res, nil
