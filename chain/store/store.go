@@ -96,6 +96,13 @@ func Open(opts Options) (*Store, error) {
 		// committed through the redo record (commitLarge): atomically, but
 		// slower.
 		WithMemTableSize(64 << 20).
+		// Commits are one at a time (Commit waits for the previous write)
+		// and write only, so Badger has no conflicts to detect; tracking
+		// every key written for that costs CPU a block.
+		WithDetectConflicts(false).
+		// Nothing reads Badger's expvar counters, which it bumps on every
+		// read and write.
+		WithMetricsEnabled(false).
 		WithLogger(badgerLogger{logger.With("component", "badger")})
 	db, err := badger.Open(bopts)
 	if err != nil {
