@@ -53,6 +53,9 @@ type Options struct {
 	Start time.Time
 	// BlockTime is the time between blocks; default one second.
 	BlockTime time.Duration
+	// Dir, when set, keeps the state on disk there, as a node does
+	// (benchmarks); otherwise it is in memory.
+	Dir string
 }
 
 // Chain is a single-node chain without consensus.
@@ -65,10 +68,11 @@ type Chain struct {
 	blockTime time.Duration
 }
 
-// New starts a chain with an in-memory store and runs genesis.
+// New starts a chain with an in-memory store (or one in opts.Dir) and runs
+// genesis.
 func New(t testing.TB, opts Options) *Chain {
 	t.Helper()
-	st, err := store.Open(store.Options{InMemory: true})
+	st, err := store.Open(store.Options{Dir: opts.Dir, InMemory: opts.Dir == ""})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
