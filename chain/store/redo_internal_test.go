@@ -164,14 +164,16 @@ func testCommitLargeBlock(t *testing.T, inMemory bool) {
 	defer func() { s.Close() }()
 	commitTest(t, s, map[string][]byte{"keep": []byte("k"), "gone": []byte("g")}, result(1, 1, 0))
 
-	// 210 values of 100 KiB: ~21 MiB, over the 15% of the memtable that one
-	// transaction may carry (~9.6 MiB of a 64 MiB memtable).
-	const n, size = 210, 100 << 10
+	// 20,000 values of 600 bytes: ~12 MiB, over the 15% of the memtable
+	// that one transaction may carry (~9.6 MiB of a 64 MiB memtable). They
+	// are under valueThreshold: a value in the value log counts only as its
+	// pointer.
+	const n, size = 20_000, 600
 	writes := map[string][]byte{"gone": nil}
 	for i := range n {
 		v := bytes.Repeat([]byte{byte(i)}, size)
 		copy(v, fmt.Sprintf("value %d", i))
-		writes[fmt.Sprintf("big/%03d", i)] = v
+		writes[fmt.Sprintf("big/%05d", i)] = v
 	}
 	fresh, replay := result(2, 2, 0), result(1, 2, 9)
 	b := buildBlock(s, writes, fresh, replay)

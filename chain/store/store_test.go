@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -25,10 +26,14 @@ func TestReopen(t *testing.T) {
 	}
 	twin := openMem(t)
 
+	// Values from 700 bytes on live in Badger's value log, the others in its
+	// LSM tree; "big" is overwritten and "large" deleted.
+	big := func(c string) string { return strings.Repeat(c, 2000) }
 	blocks := [][]blockOp{
-		{set("acct/1", "alice"), set("acct/2", "bob"), set("acct/\xff", "max"), set("\x00", "zero"), set("b", ""), set("c", "c")},
-		{set("acct/3", "carol"), del("acct/2"), set("acct/1", "alice2"), set("acct0", "after acct/")},
-		{del("c"), set("\xff\xff", "top"), set("acct/\xff\x00", "max0")},
+		{set("acct/1", "alice"), set("acct/2", "bob"), set("acct/\xff", "max"), set("\x00", "zero"), set("b", ""), set("c", "c"),
+			set("big", big("1")), set("large", big("L"))},
+		{set("acct/3", "carol"), del("acct/2"), set("acct/1", "alice2"), set("acct0", "after acct/"), set("big", big("2"))},
+		{del("c"), set("\xff\xff", "top"), set("acct/\xff\x00", "max0"), del("large")},
 	}
 	results := [][]*chain.TxResult{{txResult(1, 1, 0), txResult(2, 1, 7)}, {txResult(3, 2, 0)}, nil}
 	model := chaintest.NewMemKV()
