@@ -36,6 +36,8 @@ type Options struct {
 	Dir      string // database directory; ignored when InMemory
 	InMemory bool   // for tests: nothing touches the disk
 	Logger   *slog.Logger
+
+	valueLogFileSize int64 // for tests: Badger's default when zero
 }
 
 // Store is the committed application state and the transaction index.
@@ -108,6 +110,9 @@ func Open(opts Options) (*Store, error) {
 		WithLogger(badgerLogger{logger.With("component", "badger")})
 	if !opts.InMemory { // in memory, Badger keeps every value in the LSM tree
 		bopts = bopts.WithValueThreshold(valueThreshold)
+	}
+	if opts.valueLogFileSize > 0 {
+		bopts = bopts.WithValueLogFileSize(opts.valueLogFileSize)
 	}
 	db, err := badger.Open(bopts)
 	if err != nil {
