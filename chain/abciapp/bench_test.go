@@ -1,12 +1,9 @@
 package abciapp_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
-
-	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/chain/chaintest"
@@ -45,15 +42,7 @@ func BenchmarkBlock(b *testing.B) {
 					}
 				}
 				b.StartTimer()
-				height := c.Height() + 1
-				res, err := c.App.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: height, Time: c.Time(), Txs: txs})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := c.App.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
-					b.Fatal(err)
-				}
-				for _, r := range res.TxResults {
+				for _, r := range c.Execute(txs...) {
 					if r.Code != 0 {
 						b.Fatalf("tx failed: %s", r.Log)
 					}

@@ -159,8 +159,28 @@ func (c *Chain) Submit(k Key, module, typ string, msg any) ([]byte, error) {
 	return res.Data, nil
 }
 
-// Block executes and commits one block with txs, returning their results.
+// Block executes and commits one block with txs, returning their results
+// as the index holds them.
 func (c *Chain) Block(txs ...[]byte) []*chain.TxResult {
+	c.t.Helper()
+	fin := c.Execute(txs...)
+	height := c.Height()
+	results := make([]*chain.TxResult, len(fin))
+	for i, r := range fin {
+		results[i] = &chain.TxResult{
+			Hash: chain.SumHash(txs[i]), Height: height, Index: uint32(i),
+			Code: r.Code, Codespace: r.Codespace, Log: r.Log, Data: r.Data,
+		}
+		if idx, found, err := c.Store.TxResult(results[i].Hash); err == nil && found && idx.Height == height {
+			results[i] = idx // the indexed result carries the events too
+		}
+	}
+	return results
+}
+
+// Execute executes and commits the next block with txs, BlockTime after the
+// last, as CometBFT does, and returns the results FinalizeBlock gave.
+func (c *Chain) Execute(txs ...[]byte) []*abci.ExecTxResult {
 	c.t.Helper()
 	c.now = c.now.Add(c.blockTime)
 	height := c.Height() + 1
@@ -171,17 +191,7 @@ func (c *Chain) Block(txs ...[]byte) []*chain.TxResult {
 	if _, err := c.App.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
 		c.t.Fatalf("commit block %d: %v", height, err)
 	}
-	results := make([]*chain.TxResult, len(fin.TxResults))
-	for i, r := range fin.TxResults {
-		results[i] = &chain.TxResult{
-			Hash: chain.SumHash(txs[i]), Height: height, Index: uint32(i),
-			Code: r.Code, Codespace: r.Codespace, Log: r.Log, Data: r.Data,
-		}
-		if idx, found, err := c.Store.TxResult(results[i].Hash); err == nil && found && idx.Height == height {
-			results[i] = idx // the indexed result carries the events too
-		}
-	}
-	return results
+	return fin.TxResults
 }
 
 // View reads committed state.
