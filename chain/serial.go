@@ -14,7 +14,14 @@ type Serial uint64
 func (s Serial) String() string { return strconv.FormatUint(uint64(s), 10) }
 
 // Key is the serial's fixed-width form for state keys.
-func (s Serial) Key() string { return fmt.Sprintf("%020d", uint64(s)) }
+func (s Serial) Key() string {
+	var buf [20]byte // the digits of the largest uint64
+	for i := len(buf) - 1; i >= 0; i-- {
+		buf[i] = '0' + byte(s%10)
+		s /= 10
+	}
+	return string(buf[:])
+}
 
 // ParseSerial reads a serial from its decimal form: a positive whole number
 // without sign or leading zeros.

@@ -23,6 +23,18 @@ func TestSerial(t *testing.T) {
 	if _, err := chain.SerialAt([]byte("short")); err == nil {
 		t.Fatal("SerialAt accepted a short key")
 	}
+	for _, tc := range []struct {
+		serial chain.Serial
+		key    string
+	}{
+		{1, "00000000000000000001"},
+		{1234567890, "00000000001234567890"},
+		{^chain.Serial(0), "18446744073709551615"},
+	} {
+		if got := tc.serial.Key(); got != tc.key {
+			t.Errorf("Serial(%d).Key() = %s, want %s", tc.serial, got, tc.key)
+		}
+	}
 	kv := chaintest.NewMemKV()
 	for want := chain.Serial(1); want <= 3; want++ {
 		if got := chain.NextSerial(kv, []byte("seq")); got != want {

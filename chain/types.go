@@ -13,12 +13,12 @@ type Hash [32]byte
 // SumHash returns the SHA-256 digest of b.
 func SumHash(b []byte) Hash { return sha256.Sum256(b) }
 
-func (h Hash) String() string { return hex.EncodeToString(h[:]) }
+func (h Hash) String() string { return hexString(h[:]) }
 
 // IsZero reports whether h is the all-zero hash, used as "none".
 func (h Hash) IsZero() bool { return h == Hash{} }
 
-func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+func (h Hash) MarshalText() ([]byte, error) { return hexText(h[:]), nil }
 
 func (h *Hash) UnmarshalText(b []byte) error { return decodeHex(h[:], b, "hash") }
 
@@ -33,9 +33,9 @@ func ParseHash(s string) (Hash, error) {
 // PubKey is an ed25519 public key, written as 64 lowercase hex characters.
 type PubKey [32]byte
 
-func (k PubKey) String() string { return hex.EncodeToString(k[:]) }
+func (k PubKey) String() string { return hexString(k[:]) }
 
-func (k PubKey) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+func (k PubKey) MarshalText() ([]byte, error) { return hexText(k[:]), nil }
 
 func (k *PubKey) UnmarshalText(b []byte) error { return decodeHex(k[:], b, "public key") }
 
@@ -58,11 +58,11 @@ func ParsePubKey(s string) (PubKey, error) {
 // lowercase hex characters.
 type Address [20]byte
 
-func (a Address) String() string { return hex.EncodeToString(a[:]) }
+func (a Address) String() string { return hexString(a[:]) }
 
 func (a Address) IsZero() bool { return a == Address{} }
 
-func (a Address) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+func (a Address) MarshalText() ([]byte, error) { return hexText(a[:]), nil }
 
 func (a *Address) UnmarshalText(b []byte) error { return decodeHex(a[:], b, "address") }
 
@@ -73,6 +73,17 @@ func ParseAddress(s string) (Address, error) {
 	var a Address
 	return a, a.UnmarshalText([]byte(strings.ToLower(s)))
 }
+
+// hexString and hexText write b (at most 32 bytes: a hash or a key) in
+// lowercase hex with one allocation, where hex.EncodeToString takes two and
+// a conversion of its string a third. State keys and JSON encodings write
+// several of them a transaction.
+func hexString(b []byte) string {
+	var buf [64]byte
+	return string(hex.AppendEncode(buf[:0], b))
+}
+
+func hexText(b []byte) []byte { return hex.AppendEncode(make([]byte, 0, 2*len(b)), b) }
 
 // decodeHex accepts exactly len(dst)*2 lowercase hex characters, so every
 // value has one spelling and canonical encodings stay unique.

@@ -1,6 +1,7 @@
 package chain_test
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -41,5 +42,41 @@ func TestParseAddress(t *testing.T) {
 	var decoded chain.Address
 	if err := json.Unmarshal([]byte(`"`+strings.ToUpper(lower)+`"`), &decoded); err == nil {
 		t.Fatal("an uppercase address decoded from JSON")
+	}
+}
+
+// TestHexForms checks that hashes, keys and addresses print, encode and
+// decode as lowercase hex of their bytes.
+func TestHexForms(t *testing.T) {
+	sum := chain.SumHash([]byte("hex forms"))
+	var key chain.PubKey
+	copy(key[:], sum[:])
+	tests := []struct {
+		name  string
+		bytes []byte
+		value interface {
+			String() string
+			MarshalText() ([]byte, error)
+		}
+	}{
+		{"hash", sum[:], sum},
+		{"public key", key[:], key},
+		{"address", func() []byte { a := key.Address(); return a[:] }(), key.Address()},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want := hex.EncodeToString(tc.bytes)
+			if got := tc.value.String(); got != want {
+				t.Errorf("String() = %s, want %s", got, want)
+			}
+			text, err := tc.value.MarshalText()
+			if err != nil || string(text) != want {
+				t.Errorf("MarshalText() = %s, %v, want %s", text, err, want)
+			}
+		})
+	}
+	var back chain.Hash
+	if err := back.UnmarshalText([]byte(sum.String())); err != nil || back != sum {
+		t.Fatalf("UnmarshalText(String()) = %s, %v, want %s", back, err, sum)
 	}
 }

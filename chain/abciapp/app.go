@@ -114,7 +114,7 @@ type Stats struct {
 
 // Stats reads the counters.
 func (a *App) Stats() Stats {
-	h, _ := a.store.Last()
+	h := a.store.Height()
 	st := Stats{
 		Height: h, TxsCommitted: a.stats.committed.Load(),
 		TxsFailed: a.stats.failed.Load(), CheckTxRejected: a.stats.rejected.Load(),
@@ -283,7 +283,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 
 func (a *App) checkTx(raw []byte, isNew bool) error {
 	hash := chain.SumHash(raw)
-	height, _ := a.store.Last()
+	height := a.store.Height()
 	c, verified := a.verified.get(hash)
 	if !verified {
 		if v, ok := a.prechecked.LoadAndDelete(hash); ok {
@@ -376,7 +376,7 @@ func (a *App) Precheck(raw []byte) (release func(), err error) {
 	if _, ok := a.verified.get(hash); ok {
 		return func() {}, nil // admitted already
 	}
-	height, _ := a.store.Last()
+	height := a.store.Height()
 	c, err := a.stateless(raw, height+1)
 	if err == nil {
 		err = a.checkState(c, height, true)
@@ -387,7 +387,7 @@ func (a *App) Precheck(raw []byte) (release func(), err error) {
 	}
 	// A block committed meanwhile may have been under part of the checks:
 	// then CheckTx runs them again.
-	if now, _ := a.store.Last(); now == height {
+	if a.store.Height() == height {
 		c.passed, c.passedAt = true, height
 		c.replayFreeAt.Store(height)
 	}
@@ -578,7 +578,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 
 // Query answers "/tx" with a committed transaction's result (data: the hash).
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
-	height, _ := a.store.Last()
+	height := a.store.Height()
 	fail := func(err error) (*abci.ResponseQuery, error) {
 		e := errs.As(err)
 		return &abci.ResponseQuery{Code: uint32(e.Kind), Codespace: e.Code, Log: e.Message, Height: height}, nil
@@ -636,7 +636,9 @@ const replayModule = "tx"
 var replayPrefix = []byte("tx/replay/")
 
 func replayKey(t *tx.Tx) []byte {
-	k := binary.BigEndian.AppendUint64(bytes.Clone(replayPrefix), uint64(t.Body.ValidUntil))
+	k := make([]byte, 0, len(replayPrefix)+8+len(t.BodyHash))
+	k = append(k, replayPrefix...)
+	k = binary.BigEndian.AppendUint64(k, uint64(t.Body.ValidUntil))
 	return append(k, t.BodyHash[:]...)
 }
 
