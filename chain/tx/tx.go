@@ -92,10 +92,11 @@ func Decode(b []byte) (*Tx, error) {
 	if len(b) > MaxBytes {
 		return nil, ErrTooLarge.Withf("transaction is %d bytes, the limit is %d", len(b), MaxBytes)
 	}
+	// Unknown fields, duplicate keys, other spellings of a key and trailing
+	// data all decode here, and fail the comparison with the canonical
+	// encoding below.
 	var env envelope
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&env); err != nil {
+	if err := json.Unmarshal(b, &env); err != nil {
 		return nil, ErrMalformed.Withf("malformed transaction: %s", trimJSON(err))
 	}
 	if len(env.Body.Msg) == 0 || env.Body.Msg[0] != '{' {

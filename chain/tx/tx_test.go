@@ -10,6 +10,7 @@ import (
 
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/chain/tx"
+	"github.com/chancery/chancery/shared/canon"
 )
 
 type testMsg struct {
@@ -196,8 +197,15 @@ func FuzzDecodeTx(f *testing.F) {
 		if err != nil {
 			return
 		}
-		// Whatever decodes is canonical: signing the same body again with
-		// the same signature bytes must give back the input exactly.
+		// Whatever decodes is canonical: encoding the decoded body and
+		// signature again gives back the input exactly.
+		again, err := canon.Marshal(struct {
+			Body tx.Body `json:"body"`
+			Sig  []byte  `json:"sig"`
+		}{got.Body, got.Sig})
+		if err != nil || !bytes.Equal(again, raw) {
+			t.Fatalf("decoded %q, which encodes as %q (%v)", raw, again, err)
+		}
 		if got.Hash != sha256.Sum256(raw) {
 			t.Fatal("hash mismatch")
 		}
