@@ -51,6 +51,7 @@ func TestHexForms(t *testing.T) {
 	sum := chain.SumHash([]byte("hex forms"))
 	var key chain.PubKey
 	copy(key[:], sum[:])
+	addr := key.Address()
 	tests := []struct {
 		name  string
 		bytes []byte
@@ -61,7 +62,7 @@ func TestHexForms(t *testing.T) {
 	}{
 		{"hash", sum[:], sum},
 		{"public key", key[:], key},
-		{"address", func() []byte { a := key.Address(); return a[:] }(), key.Address()},
+		{"address", addr[:], addr},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
