@@ -343,6 +343,18 @@ func (a *App) checkState(c *checked, height int64, isNew bool) error {
 // CheckTx's order: decoding, the validity window at height, the message's
 // route and decoding, the signature.
 func (a *App) stateless(raw []byte, height int64) (*checked, error) {
+	c, err := a.decode(raw, height)
+	if err != nil {
+		return nil, err
+	}
+	if !c.VerifySignature() {
+		return nil, tx.ErrBadSignature
+	}
+	return c, nil
+}
+
+// decode runs the checks of stateless but the signature.
+func (a *App) decode(raw []byte, height int64) (*checked, error) {
 	t, err := tx.Decode(raw)
 	if err != nil {
 		return nil, err
@@ -353,9 +365,6 @@ func (a *App) stateless(raw []byte, height int64) (*checked, error) {
 	c := &checked{Tx: t}
 	if c.route, c.msg, err = a.decodeMsg(t); err != nil {
 		return nil, err
-	}
-	if !t.VerifySignature() {
-		return nil, tx.ErrBadSignature
 	}
 	return c, nil
 }
@@ -372,27 +381,67 @@ func (a *App) stateless(raw []byte, height int64) (*checked, error) {
 // The caller must call release once the mempool has had the transaction,
 // whether or not CheckTx ran: it drops a result CheckTx did not take.
 func (a *App) Precheck(raw []byte) (release func(), err error) {
-	hash := chain.SumHash(raw)
-	if _, ok := a.verified.get(hash); ok {
-		return func() {}, nil // admitted already
-	}
+	release, errList := a.PrecheckBatch([][]byte{raw})
+	return release, errList[0]
+}
+
+// PrecheckBatch is Precheck for several transactions, with one verdict each
+// (nil: passed): their signatures are checked together, in one batch
+// verification that costs about half as much a signature. release drops the
+// results CheckTx did not take, as Precheck's does.
+func (a *App) PrecheckBatch(raws [][]byte) (release func(), errList []error) {
+	errList = make([]error, len(raws))
 	height := a.store.Height()
-	c, err := a.stateless(raw, height+1)
-	if err == nil {
-		err = a.checkState(c, height, true)
+	var (
+		decoded []*checked
+		at      []int // where each of decoded is in raws
+	)
+	for i, raw := range raws {
+		if _, ok := a.verified.get(chain.SumHash(raw)); ok {
+			continue // admitted already
+		}
+		c, err := a.decode(raw, height+1)
+		if err != nil {
+			errList[i] = err
+			continue
+		}
+		decoded = append(decoded, c)
+		at = append(at, i)
 	}
-	if err != nil {
-		a.stats.rejected.Add(1)
-		return func() {}, err
+	signed := make([]*tx.Tx, len(decoded))
+	for j, c := range decoded {
+		signed[j] = c.Tx
 	}
-	// A block committed meanwhile may have been under part of the checks:
-	// then CheckTx runs them again.
-	if a.store.Height() == height {
-		c.passed, c.passedAt = true, height
-		c.replayFreeAt.Store(height)
+	var stored []chain.Hash
+	for j, valid := range tx.VerifyBatch(signed) {
+		c := decoded[j]
+		if !valid {
+			errList[at[j]] = tx.ErrBadSignature
+			continue
+		}
+		if err := a.checkState(c, height, true); err != nil {
+			errList[at[j]] = err
+			continue
+		}
+		// A block committed meanwhile may have been under part of the
+		// checks: then CheckTx runs them again.
+		if a.store.Height() == height {
+			c.passed, c.passedAt = true, height
+			c.replayFreeAt.Store(height)
+		}
+		a.prechecked.Store(c.Hash, c)
+		stored = append(stored, c.Hash)
 	}
-	a.prechecked.Store(hash, c)
-	return func() { a.prechecked.Delete(hash) }, nil
+	for _, err := range errList {
+		if err != nil {
+			a.stats.rejected.Add(1)
+		}
+	}
+	return func() {
+		for _, h := range stored {
+			a.prechecked.Delete(h)
+		}
+	}, errList
 }
 
 // checkWindow checks what the chain and the height decide alone: that the

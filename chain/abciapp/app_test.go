@@ -273,6 +273,63 @@ func TestPrecheck(t *testing.T) {
 	}
 }
 
+// PrecheckBatch gives each transaction of a batch the verdict it would get
+// alone, whatever else the batch holds (a bad signature among good ones
+// included: their batch verification fails and each is checked on its
+// own), and CheckTx then admits those that passed without checking again.
+func TestPrecheckBatch(t *testing.T) {
+	c := newChain(t)
+	good := [][]byte{
+		c.Sign(alice, "counter", "add", msgAdd{Name: "b", By: 1}),
+		c.Sign(alice, "counter", "add", msgAdd{Name: "b", By: 2}),
+		c.Sign(alice, "counter", "add", msgAdd{Name: "c", By: 5}),
+	}
+	badSig := bytes.Replace(c.Sign(alice, "counter", "add", msgAdd{Name: "b", By: 3}), []byte(`"by":3`), []byte(`"by":4`), 1)
+	tests := []struct {
+		name  string
+		batch [][]byte
+		want  []string // error codes, "" for passed
+	}{
+		{"all good", good[:2], []string{"", ""}},
+		{"mixed", [][]byte{good[2], []byte(`{"body":`), badSig, c.Sign(bob, "counter", "add", msgAdd{Name: "b", By: 1}), good[0]},
+			[]string{"", "tx.malformed", "tx.bad_signature", "members.missing_role", ""}},
+		{"one", [][]byte{badSig}, []string{"tx.bad_signature"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			release, errList := c.App.PrecheckBatch(tc.batch)
+			defer release()
+			if len(errList) != len(tc.batch) {
+				t.Fatalf("%d verdicts for %d transactions", len(errList), len(tc.batch))
+			}
+			for i, want := range tc.want {
+				if got := errs.As(errList[i]); (want == "") != (got == nil) || got != nil && got.Code != want {
+					t.Errorf("transaction %d: %v, want %q", i, errList[i], want)
+				}
+			}
+		})
+	}
+
+	release, errList := c.App.PrecheckBatch(good)
+	for i, raw := range good {
+		if errList[i] != nil {
+			t.Fatalf("good %d: %v", i, errList[i])
+		}
+		if err := c.CheckTx(raw); err != nil {
+			t.Fatalf("CheckTx of good %d after PrecheckBatch: %v", i, err)
+		}
+	}
+	release()
+	for i, res := range c.Block(good...) {
+		if !res.OK() {
+			t.Fatalf("good %d in its block: %+v", i, res)
+		}
+	}
+	if b, cc := read(t, c, "counter/b"), read(t, c, "counter/c"); b != "3" || cc != "5" {
+		t.Fatalf("counter/b = %q, counter/c = %q after the block; want 3 and 5", b, cc)
+	}
+}
+
 func TestFailedTxDropsWritesButConsumesBody(t *testing.T) {
 	c := newChain(t)
 	raw := c.Sign(alice, "counter", "add", msgAdd{Name: "y", By: -1})

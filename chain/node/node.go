@@ -51,10 +51,12 @@ type Application interface {
 // submitter's goroutine: Submit calls it first, so that concurrent
 // submissions are checked in parallel and CometBFT's serialised mempool lane
 // is left to admit them (the application redoes what a block committed in
-// between may have changed). release drops a result CheckTx did not take;
-// Submit calls it once the mempool has had the transaction.
+// between may have changed). It checks the transactions of one submission
+// together, one verdict each (nil: passed). release drops the results
+// CheckTx did not take; Submit calls it once the mempool has had the
+// transactions.
 type Prechecker interface {
-	Precheck(tx []byte) (release func(), err error)
+	PrecheckBatch(txs [][]byte) (release func(), errs []error)
 }
 
 type lifecycle int

@@ -294,6 +294,33 @@ func TestNode(t *testing.T) {
 		}
 	})
 
+	t.Run("batch", func(t *testing.T) {
+		// One verdict a transaction, in order: a duplicate within the batch
+		// waits for the same commit, a CheckTx refusal and a failure in the
+		// block are the transaction's own, and the rest commit.
+		batch := [][]byte{[]byte("batch-1"), []byte("bad-2"), []byte("fail-3"), []byte("batch-1"), []byte("batch-4")}
+		subs, errList := n.SubmitBatch(ctx, batch, long)
+		if len(subs) != len(batch) || len(errList) != len(batch) {
+			t.Fatalf("SubmitBatch returned %d submissions and %d errors for %d txs", len(subs), len(errList), len(batch))
+		}
+		for i, tx := range batch {
+			if subs[i].Hash != chain.SumHash(tx) {
+				t.Errorf("%s: hash %s, want its own", tx, subs[i].Hash)
+			}
+		}
+		for _, i := range []int{0, 3, 4} {
+			if errList[i] != nil || subs[i].Status != StatusCommitted || subs[i].Result == nil {
+				t.Errorf("%s: %+v, %v; want committed", batch[i], subs[i], errList[i])
+			}
+		}
+		if e := errs.As(errList[1]); e == nil || e.Code != "test.bad" || subs[1].Status != StatusRejected {
+			t.Errorf("bad-2: %+v, %v; want refused by CheckTx", subs[1], errList[1])
+		}
+		if errList[2] != nil || subs[2].Status != StatusRejected || subs[2].Result == nil || subs[2].Result.Codespace != "test.fail" {
+			t.Errorf("fail-3: %+v, %v; want rejected with the block's result", subs[2], errList[2])
+		}
+	})
+
 	t.Run("waiters released", func(t *testing.T) {
 		if w := app.numWaiters(); w != 0 {
 			t.Errorf("%d hashes still awaited", w)

@@ -42,60 +42,100 @@ type Submission struct {
 // was refused (by CheckTx, or because the mempool is full or the node not
 // running): this submission will not commit it.
 func (n *Node) Submit(ctx context.Context, tx []byte, wait time.Duration) (Submission, error) {
-	sub := Submission{Hash: chain.SumHash(tx)}
-	if err := ctx.Err(); err != nil {
-		return sub, err
+	subs, errList := n.SubmitBatch(ctx, [][]byte{tx}, wait)
+	return subs[0], errList[0]
+}
+
+// SubmitBatch is Submit for several transactions at once, one submission and
+// one error each, in order, with Submit's meanings. The application checks
+// them together (a Prechecker verifies their signatures in one batch), each
+// then goes to the mempool in turn, and the wait is shared: it ends when all
+// that were accepted have committed, or when wait has passed.
+func (n *Node) SubmitBatch(ctx context.Context, txs [][]byte, wait time.Duration) ([]Submission, []error) {
+	subs := make([]Submission, len(txs))
+	errList := make([]error, len(txs))
+	for i, tx := range txs {
+		subs[i].Hash = chain.SumHash(tx)
 	}
-	// Await before looking up the result: a commit between the two is then
+	fail := func(err error) ([]Submission, []error) {
+		for i := range errList {
+			errList[i] = err
+		}
+		return subs, errList
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	// Await before looking up results: a commit between the two is then
 	// seen by one or the other.
-	results, cancel := n.app.Await(sub.Hash)
-	defer cancel()
+	results := make([]<-chan *chain.TxResult, len(txs))
+	for i := range txs {
+		ch, cancel := n.app.Await(subs[i].Hash)
+		defer cancel()
+		results[i] = ch
+	}
 	release := func() {}
-	var err error
+	checked := make([]error, len(txs))
 	p, precheck := n.app.(Prechecker)
 	if precheck {
-		// A committed transaction fails Precheck (as a replay, or expired
-		// by now), so the index is read only for one that fails.
 		select {
 		case n.prechecks <- struct{}{}:
 		case <-ctx.Done():
-			return sub, ctx.Err()
+			return fail(ctx.Err())
 		}
-		release, err = p.Precheck(tx)
+		release, checked = p.PrecheckBatch(txs)
 		<-n.prechecks
 	}
-	if !precheck || err != nil {
-		if res, found, lookErr := n.app.TxResult(sub.Hash); lookErr != nil {
-			return sub, fmt.Errorf("look up tx %s: %w", sub.Hash, lookErr)
+	for i, tx := range txs {
+		subs[i], errList[i] = n.admit(subs[i], tx, checked[i], precheck)
+	}
+	release()
+	if wait <= 0 {
+		return subs, errList
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for i := range txs {
+		if errList[i] != nil || subs[i].Status != StatusPending {
+			continue
+		}
+		select {
+		case res, ok := <-results[i]:
+			if ok && res != nil {
+				subs[i] = subs[i].settle(res)
+			}
+		case <-timer.C:
+			return subs, errList
+		case <-ctx.Done():
+			return subs, errList
+		case <-n.quit:
+			return subs, errList
+		}
+	}
+	return subs, errList
+}
+
+// admit hands one transaction of a submission to the mempool, given its
+// Precheck verdict (checkErr) if the application prechecked it.
+func (n *Node) admit(sub Submission, tx []byte, checkErr error, prechecked bool) (Submission, error) {
+	// A committed transaction fails Precheck (as a replay, or expired by
+	// now), so the index is read only for one that fails.
+	if !prechecked || checkErr != nil {
+		if res, found, err := n.app.TxResult(sub.Hash); err != nil {
+			return sub, fmt.Errorf("look up tx %s: %w", sub.Hash, err)
 		} else if found {
 			return sub.settle(res), nil
 		}
 	}
-	if err != nil {
+	if checkErr != nil {
 		sub.Status = StatusRejected
-		return sub, err
+		return sub, checkErr
 	}
-	err = n.checkTx(tx)
-	release()
-	if err != nil {
+	if err := n.checkTx(tx); err != nil {
 		sub.Status = StatusRejected
 		return sub, err
 	}
 	sub.Status = StatusPending
-	if wait <= 0 {
-		return sub, nil
-	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case res, ok := <-results:
-		if ok && res != nil {
-			return sub.settle(res), nil
-		}
-	case <-timer.C:
-	case <-ctx.Done():
-	case <-n.quit:
-	}
 	return sub, nil
 }
 
