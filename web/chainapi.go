@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -19,6 +21,7 @@ import (
 type Chain interface {
 	Status() (node.Status, error)
 	Submit(ctx context.Context, tx []byte, wait time.Duration) (node.Submission, error)
+	SubmitBatch(ctx context.Context, txs [][]byte, wait time.Duration) ([]node.Submission, []error)
 	Block(ctx context.Context, height int64) (*node.BlockInfo, error)
 	Blocks(ctx context.Context, before int64, limit int) ([]node.BlockInfo, error)
 	TxResult(hash chain.Hash) (*chain.TxResult, bool, error)
@@ -33,11 +36,17 @@ var (
 	errBadWait    = errs.New(errs.KindInvalid, "http.bad_wait", "wait must be a duration between 0s and 60s, like 5s")
 	errBadHeight  = errs.New(errs.KindInvalid, "http.bad_height", "height must be a positive integer")
 	errBadLimit   = errs.New(errs.KindInvalid, "http.bad_limit", "limit must be between 1 and 100")
+	errBadBatch   = errs.New(errs.KindInvalid, "http.bad_batch",
+		fmt.Sprintf("the body must be a JSON array of 1 to %d signed transactions", MaxBatch))
 )
+
+// MaxBatch is the most transactions POST /api/v1/txs/batch takes at once.
+const MaxBatch = 1000
 
 func (s *Server) chainRoutes(g *echo.Group) {
 	g.GET("/status", s.status)
 	g.POST("/txs", s.submitTx)
+	g.POST("/txs/batch", s.submitTxBatch)
 	g.GET("/txs/:hash", s.getTx)
 	g.GET("/txs/:hash/receipt", s.getReceipt)
 	g.GET("/blocks", s.listBlocks)
@@ -94,13 +103,9 @@ func NewTxView(r *chain.TxResult) TxView {
 // "pending" — a pending transaction may still commit, so a timeout is never
 // an error — or the coded error of a refused transaction.
 func (s *Server) submitTx(c echo.Context) error {
-	wait := s.cfg.SubmitWait
-	if q := c.QueryParam("wait"); q != "" {
-		d, err := time.ParseDuration(q)
-		if err != nil || d < 0 || d > time.Minute {
-			return errBadWait
-		}
-		wait = d
+	wait, err := s.submitWait(c)
+	if err != nil {
+		return err
 	}
 	raw, err := io.ReadAll(io.LimitReader(c.Request().Body, tx.MaxBytes+1))
 	if err != nil {
@@ -111,6 +116,105 @@ func (s *Server) submitTx(c echo.Context) error {
 		return err
 	}
 	return respondSubmission(c, sub)
+}
+
+// submitWait is how long a write waits for its block: the wait query
+// parameter, or the server's default.
+func (s *Server) submitWait(c echo.Context) (time.Duration, error) {
+	q := c.QueryParam("wait")
+	if q == "" {
+		return s.cfg.SubmitWait, nil
+	}
+	d, err := time.ParseDuration(q)
+	if err != nil || d < 0 || d > time.Minute {
+		return 0, errBadWait
+	}
+	return d, nil
+}
+
+// BatchView is POST /api/v1/txs/batch: one entry a transaction, in order.
+type BatchView struct {
+	Txs []BatchItemView `json:"txs"`
+}
+
+// BatchItemView is one transaction of a batch: what POST /api/v1/txs would
+// have answered for it alone, the error (refused, or failed in its block)
+// beside its status.
+type BatchItemView struct {
+	TxView
+	Error *ErrorDetail `json:"error,omitempty"`
+}
+
+// submitTxBatch takes a JSON array of signed transactions, each exactly the
+// bytes POST /api/v1/txs takes, and submits them together: the node checks
+// their signatures in one batch and the wait is shared. It answers 202 with
+// each transaction's outcome once any was accepted; when none was, the
+// status and error of the first refusal, with every outcome beside them.
+func (s *Server) submitTxBatch(c echo.Context) error {
+	wait, err := s.submitWait(c)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(c.Request().Body) // as long as the server's body limit
+	if err != nil {
+		return ErrBadRequest.Withf("read body: %v", err)
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(body, &raws); err != nil || len(raws) == 0 || len(raws) > MaxBatch {
+		return errBadBatch
+	}
+	txs := make([][]byte, len(raws))
+	for i, raw := range raws {
+		txs[i] = raw
+	}
+	subs, errList := s.chain.SubmitBatch(c.Request().Context(), txs, wait)
+	view := BatchView{Txs: make([]BatchItemView, len(txs))}
+	var firstRefusal *errs.Error
+	for i, sub := range subs {
+		item := &view.Txs[i]
+		switch {
+		case errList[i] != nil:
+			e := s.itemError(c, errList[i])
+			if firstRefusal == nil {
+				firstRefusal = e
+			}
+			item.TxView = TxView{Hash: sub.Hash, Status: node.StatusRejected, Code: uint32(e.Kind), Codespace: e.Code, Log: e.Message}
+			item.Error = &ErrorDetail{Code: e.Code, Message: e.Message}
+		case sub.Result != nil:
+			item.TxView = NewTxView(sub.Result)
+			if !sub.Result.OK() {
+				e := errs.FromResult(sub.Result.Code, sub.Result.Codespace, sub.Result.Log)
+				item.Error = &ErrorDetail{Code: e.Code, Message: e.Message}
+			}
+		default:
+			item.TxView = TxView{Hash: sub.Hash, Status: sub.Status}
+		}
+	}
+	refused := 0
+	for _, err := range errList {
+		if err != nil {
+			refused++
+		}
+	}
+	if refused < len(txs) {
+		return c.JSON(http.StatusAccepted, view)
+	}
+	return c.JSON(statusOf(firstRefusal), struct {
+		ErrorBody
+		BatchView
+	}{ErrorBody{ErrorDetail{Code: firstRefusal.Code, Message: "no transaction of the batch was accepted; the first: " + firstRefusal.Message}}, view})
+}
+
+// itemError is the coded error of one refused transaction of a batch. An
+// internal error is logged, and shown without its details, as handleError
+// does for a whole request.
+func (s *Server) itemError(c echo.Context, err error) *errs.Error {
+	e := errs.As(err)
+	if e.Kind == errs.KindInternal {
+		s.logger.Error("batch transaction failed", "request_id", requestID(c), "err", err)
+		return errs.Internal.Withf("internal error (request %s)", requestID(c))
+	}
+	return e
 }
 
 // respondSubmission answers a write: 202 with the hash and status while

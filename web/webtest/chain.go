@@ -111,6 +111,16 @@ func (f *Chain) Status() (node.Status, error) {
 	}, nil
 }
 
+// SubmitBatch submits each transaction in turn, as Submit does.
+func (f *Chain) SubmitBatch(ctx context.Context, txs [][]byte, wait time.Duration) ([]node.Submission, []error) {
+	subs := make([]node.Submission, len(txs))
+	errList := make([]error, len(txs))
+	for i, raw := range txs {
+		subs[i], errList[i] = f.Submit(ctx, raw, wait)
+	}
+	return subs, errList
+}
+
 func (f *Chain) Submit(_ context.Context, raw []byte, _ time.Duration) (node.Submission, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
