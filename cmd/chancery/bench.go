@@ -38,6 +38,7 @@ import (
 	"github.com/chancery/chancery/chain/node"
 	"github.com/chancery/chancery/chain/store"
 	"github.com/chancery/chancery/cmd/chancery/internal/bench"
+	"github.com/chancery/chancery/web"
 )
 
 // Defaults and limits of `chancery bench`.
@@ -63,7 +64,7 @@ const (
 // benchOptions are the flags of `chancery bench`.
 type benchOptions struct {
 	duration, warmup, sweepStep, timeoutCommit time.Duration
-	clients, inFlight, validators              int
+	clients, inFlight, validators, batch       int
 	url, token, baseline                       string
 	anchors, sweep, json                       bool
 	anchorBatches, pool                        int
@@ -82,6 +83,7 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 	fs.DurationVar(&o.warmup, "warmup", 5*time.Second, "load before the measurement starts")
 	fs.IntVar(&o.clients, "clients", 64, "concurrent clients")
 	fs.IntVar(&o.inFlight, "inflight", 0, fmt.Sprintf("submissions each client keeps open (default %d in process, %d over HTTP)", benchInFlightLocal, benchInFlightHTTP))
+	fs.IntVar(&o.batch, "batch", 1, fmt.Sprintf("transactions a client submits in one call (1 to %d; over HTTP: POST /api/v1/txs/batch)", web.MaxBatch))
 	fs.IntVar(&o.validators, "validators", 1, "1: one validator in this process; N > 1: N validator processes of this binary on this machine")
 	fs.StringVar(&o.url, "url", "", "load a running node at this URL instead (needs --token)")
 	fs.StringVar(&o.token, "token", "", "with --url: API token of a consortium admin, or of an org admin whose organisation holds evidence.depositor, to register the loader's key")
@@ -118,6 +120,10 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 		return o, usagef("--clients must be positive, got %d", o.clients)
 	case o.inFlight < 0 || set["inflight"] && o.inFlight == 0:
 		return o, usagef("--inflight must be positive, got %d", o.inFlight)
+	case o.batch < 1 || o.batch > web.MaxBatch:
+		return o, usagef("--batch must be between 1 and %d, got %d", web.MaxBatch, o.batch)
+	case o.batch > 1 && o.sweep:
+		return o, usagef("--batch and --sweep exclude each other: the sweep's open loop submits one transaction a call")
 	case o.validators < 1 || o.validators > maxBenchValidators:
 		return o, usagef("--validators must be between 1 and %d, got %d", maxBenchValidators, o.validators)
 	case o.anchorBatches <= 0:
@@ -225,6 +231,9 @@ func (b *benchRun) run(ctx context.Context, args []string) (*bench.Report, error
 			Warmup: o.warmup.String(), Duration: o.duration.String(),
 		},
 	}
+	if o.batch > 1 {
+		rep.Settings.Batch = min(o.batch, o.inFlight)
+	}
 	if o.sweep {
 		rep.Settings.SweepStep = o.sweepStep.String()
 	}
@@ -306,7 +315,7 @@ func (b *benchRun) saturate(ctx context.Context, system string, target bench.Tar
 		return nil, err
 	}
 	load := bench.Load{
-		Target: target, Pool: pool, Clients: o.clients, InFlight: o.inFlight,
+		Target: target, Pool: pool, Clients: o.clients, InFlight: o.inFlight, Batch: o.batch,
 		Warmup: o.warmup, Duration: o.duration, OnHeight: onHeight, Placement: b.placement,
 	}
 	if profile {
@@ -321,6 +330,9 @@ func (b *benchRun) saturate(ctx context.Context, system string, target bench.Tar
 	res := run.Result(runtime.NumCPU(), int(poolBytes/max(int64(n), 1)), pool)
 	res.System = system
 	res.Load = fmt.Sprintf("closed loop: %d clients × %d in flight", o.clients, o.inFlight)
+	if o.batch > 1 {
+		res.Load += fmt.Sprintf(", %d a call", min(o.batch, o.inFlight))
+	}
 	res.CheckLoadBound(o.clients * o.inFlight)
 	b.progress("%s: %s committed tx/s (from blocks), p99 %.0f ms", system, strconv.FormatFloat(res.TxPerSec, 'f', 0, 64), res.Latency.P99)
 	return &res, nil
@@ -626,7 +638,7 @@ func (b *benchRun) runBaselineChild(ctx context.Context, ours *bench.Result) (*b
 	o := b.o
 	args := []string{"bench", "--internal-kvstore", "--internal-tx-size", strconv.Itoa(ours.TxBytes),
 		"--duration", o.duration.String(), "--warmup", o.warmup.String(),
-		"--clients", strconv.Itoa(o.clients), "--inflight", strconv.Itoa(o.inFlight),
+		"--clients", strconv.Itoa(o.clients), "--inflight", strconv.Itoa(o.inFlight), "--batch", strconv.Itoa(o.batch),
 		"--timeout-commit", o.timeoutCommit.String(), "--pool", strconv.FormatInt(ours.Pool.Txs, 10)}
 	// Our pool and heap go back to the system before the child starts.
 	runtime.GC()

@@ -42,6 +42,12 @@ type Sender interface {
 	Send(ctx context.Context, client int, tx []byte) (out Outcome, wait func(context.Context) (Outcome, error), err error)
 }
 
+// BatchTarget is a Target that also takes several transactions in one call,
+// waiting for their blocks as Submit does, with one outcome each, in order.
+type BatchTarget interface {
+	SubmitBatch(ctx context.Context, client int, txs [][]byte) ([]Outcome, []error)
+}
+
 // Load is one measured run: a warm-up, then the window that is measured.
 //
 // Clients send transactions one after the other, each keeping up to
@@ -53,8 +59,11 @@ type Load struct {
 	Target            Target
 	Pool              *Pool
 	Clients, InFlight int
-	Rate              float64
-	Warmup, Duration  time.Duration
+	// Batch is how many transactions a client sends in one call, to a
+	// BatchTarget in a closed loop; 0 or 1: one a call.
+	Batch            int
+	Rate             float64
+	Warmup, Duration time.Duration
 	// Grace bounds how long the submissions of the window may take to
 	// finish after it; default 60s.
 	Grace time.Duration
@@ -292,6 +301,10 @@ func (l Load) pace(start, end time.Time, due chan<- time.Time, stop <-chan struc
 // client sends transactions one after the other while it has fewer than
 // InFlight waiting for their blocks.
 func (l Load) client(ctx context.Context, client int, start time.Time, due <-chan time.Time, stop <-chan struct{}, rec *recorder) {
+	if bt, ok := l.Target.(BatchTarget); ok && l.Batch > 1 && due == nil {
+		l.batchClient(ctx, client, start, stop, rec, bt)
+		return
+	}
 	slots := make(chan struct{}, l.InFlight)
 	var waits sync.WaitGroup
 	defer waits.Wait()
@@ -326,6 +339,48 @@ func (l Load) client(ctx context.Context, client int, start time.Time, due <-cha
 		waits.Go(func() {
 			defer func() { <-slots }()
 			wait()
+		})
+	}
+}
+
+// batchClient sends Batch transactions a call (InFlight at most) while it
+// has room for them among the InFlight it keeps waiting for their blocks.
+// Each is recorded from when its call was sent.
+func (l Load) batchClient(ctx context.Context, client int, start time.Time, stop <-chan struct{}, rec *recorder, bt BatchTarget) {
+	size := min(l.Batch, l.InFlight)
+	slots := make(chan struct{}, l.InFlight)
+	var calls sync.WaitGroup
+	defer calls.Wait()
+	s := rec.shard(client)
+	for {
+		for range size {
+			select {
+			case <-stop:
+				return
+			case slots <- struct{}{}:
+			}
+		}
+		raws := make([][]byte, size)
+		for i := range raws {
+			raw, err := l.Pool.Next()
+			if err != nil {
+				rec.fail(client, err)
+				return
+			}
+			raws[i] = raw
+		}
+		sent := time.Now()
+		s.add(func(c *Counts) { c.Submitted += int64(size) })
+		calls.Go(func() {
+			defer func() {
+				for range size {
+					<-slots
+				}
+			}()
+			outs, errList := bt.SubmitBatch(ctx, client, raws)
+			for i := range raws {
+				l.record(ctx, client, sent, start, rec, func() (Outcome, error) { return outs[i], errList[i] })
+			}
 		})
 	}
 }

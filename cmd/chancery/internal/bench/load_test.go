@@ -119,6 +119,33 @@ func (c senderChain) Send(_ context.Context, _ int, raw []byte) (Outcome, func(c
 	}, nil
 }
 
+// batchChain is fakeChain as a BatchTarget, keeping the sizes of the calls.
+type batchChain struct {
+	*fakeChain
+	sizes sync.Map // size → true
+}
+
+func (c *batchChain) SubmitBatch(ctx context.Context, _ int, txs [][]byte) ([]Outcome, []error) {
+	c.sizes.Store(len(txs), true)
+	outs := make([]Outcome, len(txs))
+	errList := make([]error, len(txs))
+	admitted := make([]chan struct{}, len(txs))
+	for i, raw := range txs {
+		admitted[i], outs[i], errList[i] = c.admit(raw)
+	}
+	for i, ch := range admitted {
+		if outs[i] != Pending {
+			continue
+		}
+		select {
+		case <-ch:
+			outs[i] = Committed
+		case <-ctx.Done():
+		}
+	}
+	return outs, errList
+}
+
 // counterTxs generates distinct transactions.
 func counterTxs() Generate {
 	var mu sync.Mutex
@@ -133,13 +160,15 @@ func counterTxs() Generate {
 
 func TestLoadCountsCommittedBlocks(t *testing.T) {
 	for _, tt := range []struct {
-		name string
-		rate float64
-		send bool
+		name  string
+		rate  float64
+		send  bool
+		batch int
 	}{
-		{"closed loop, one request per submission", 0, false},
-		{"closed loop, sender", 0, true},
-		{"open loop, sender", 400, true},
+		{"closed loop, one request per submission", 0, false, 0},
+		{"closed loop, sender", 0, true, 0},
+		{"open loop, sender", 400, true, 0},
+		{"closed loop, batches of 3", 0, false, 3},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			chain := newFakeChain(20 * time.Millisecond)
@@ -148,13 +177,17 @@ func TestLoadCountsCommittedBlocks(t *testing.T) {
 			if tt.send {
 				target = senderChain{chain}
 			}
+			batches := &batchChain{fakeChain: chain}
+			if tt.batch > 0 {
+				target = batches
+			}
 			pool, err := NewPool(50, 2, counterTxs())
 			if err != nil {
 				t.Fatal(err)
 			}
 			var windows []bool
 			load := Load{
-				Target: target, Pool: pool, Clients: 3, InFlight: 4, Rate: tt.rate,
+				Target: target, Pool: pool, Clients: 3, InFlight: 4, Rate: tt.rate, Batch: tt.batch,
 				Warmup: 100 * time.Millisecond, Duration: 300 * time.Millisecond,
 				OnWindow: func(start bool) { windows = append(windows, start) },
 			}
@@ -193,6 +226,13 @@ func TestLoadCountsCommittedBlocks(t *testing.T) {
 			}
 			if s := res.Series; s == nil || len(s.TxPerSec) == 0 {
 				t.Error("no per-second series")
+			}
+			if tt.batch > 0 {
+				var sizes []int
+				batches.sizes.Range(func(k, _ any) bool { sizes = append(sizes, k.(int)); return true })
+				if len(sizes) != 1 || sizes[0] != tt.batch {
+					t.Errorf("calls of sizes %v, want all of %d", sizes, tt.batch)
+				}
 			}
 		})
 	}

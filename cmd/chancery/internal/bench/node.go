@@ -52,6 +52,17 @@ func (t NodeTarget) Submit(ctx context.Context, _ int, raw []byte) (Outcome, err
 	return t.outcome(t.Node.Submit(ctx, raw, t.Wait))
 }
 
+// SubmitBatch is Submit for several transactions, through the node's
+// SubmitBatch, as POST /api/v1/txs/batch calls it.
+func (t NodeTarget) SubmitBatch(ctx context.Context, _ int, raws [][]byte) ([]Outcome, []error) {
+	subs, errList := t.Node.SubmitBatch(ctx, raws, t.Wait)
+	outs := make([]Outcome, len(raws))
+	for i, sub := range subs {
+		outs[i], errList[i] = t.outcome(sub, errList[i])
+	}
+	return outs, errList
+}
+
 func (t NodeTarget) outcome(sub node.Submission, err error) (Outcome, error) {
 	switch {
 	case errors.Is(err, node.ErrMempoolFull):

@@ -86,6 +86,53 @@ func (t *HTTPTarget) Submit(ctx context.Context, client int, raw []byte) (Outcom
 	}
 }
 
+// SubmitBatch posts raws to POST /api/v1/txs/batch, waiting as Submit does.
+func (t *HTTPTarget) SubmitBatch(ctx context.Context, client int, raws [][]byte) ([]Outcome, []error) {
+	outs := make([]Outcome, len(raws))
+	errList := make([]error, len(raws))
+	failAll := func(err error) ([]Outcome, []error) {
+		for i := range outs {
+			outs[i], errList[i] = Failed, err
+		}
+		return outs, errList
+	}
+	url := t.URLs[client%len(t.URLs)] + "/api/v1/txs/batch?wait=" + t.Wait.String()
+	body := append(append([]byte("["), bytes.Join(raws, []byte(","))...), ']')
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return failAll(err)
+	}
+	resp, err := t.clients[client%len(t.clients)].Do(req)
+	if err != nil {
+		return failAll(err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return failAll(err)
+	}
+	var ans struct {
+		apiError
+		Txs []apiError `json:"txs"`
+	}
+	if err := json.Unmarshal(answer, &ans); err != nil || len(ans.Txs) != len(raws) {
+		return failAll(fmt.Errorf("POST /api/v1/txs/batch: %s: %s", resp.Status, oneLine(answer)))
+	}
+	for i, tx := range ans.Txs {
+		switch {
+		case tx.Error.Code == "chain.mempool_full":
+			outs[i], errList[i] = Busy, errors.New(tx.Error.Message)
+		case tx.Error.Code != "":
+			outs[i], errList[i] = Failed, fmt.Errorf("%s: %s", tx.Error.Code, tx.Error.Message)
+		case tx.Status == "committed":
+			outs[i] = Committed
+		default:
+			outs[i] = Pending
+		}
+	}
+	return outs, errList
+}
+
 // Status is the first node's GET /api/v1/status.
 type Status struct {
 	ChainID string `json:"chain_id"`

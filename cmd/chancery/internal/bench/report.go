@@ -35,6 +35,7 @@ type Settings struct {
 	Validators    int    `json:"validators"`
 	Clients       int    `json:"clients"`
 	InFlight      int    `json:"in_flight_per_client"`
+	Batch         int    `json:"batch,omitempty"` // transactions a call, if more than one
 	Warmup        string `json:"warmup"`
 	Duration      string `json:"duration"`
 	TimeoutCommit string `json:"timeout_commit,omitempty"`
@@ -178,8 +179,12 @@ func (s Settings) describe() string {
 	if s.TimeoutCommit != "" {
 		tc = ", timeout_commit " + s.TimeoutCommit
 	}
-	return fmt.Sprintf("%s%s; %d clients × %d in flight, closed loop; %s warm-up, %s measured",
-		s.Target, tc, s.Clients, s.InFlight, s.Warmup, s.Duration)
+	batch := ""
+	if s.Batch > 1 {
+		batch = fmt.Sprintf(", %d a call", s.Batch)
+	}
+	return fmt.Sprintf("%s%s; %d clients × %d in flight%s, closed loop; %s warm-up, %s measured",
+		s.Target, tc, s.Clients, s.InFlight, batch, s.Warmup, s.Duration)
 }
 
 func (a *AnchorResult) describe() string {
