@@ -170,12 +170,13 @@ func (s *Server) submitTxBatch(c echo.Context) error {
 	subs, errList := s.chain.SubmitBatch(c.Request().Context(), txs, wait)
 	view := BatchView{Txs: make([]BatchItemView, len(txs))}
 	var firstRefusal *errs.Error
+	refused := 0
 	for i, sub := range subs {
 		item := &view.Txs[i]
 		switch {
 		case errList[i] != nil:
 			e := s.itemError(c, errList[i])
-			if firstRefusal == nil {
+			if refused++; firstRefusal == nil {
 				firstRefusal = e
 			}
 			item.TxView = TxView{Hash: sub.Hash, Status: node.StatusRejected, Code: uint32(e.Kind), Codespace: e.Code, Log: e.Message}
@@ -188,12 +189,6 @@ func (s *Server) submitTxBatch(c echo.Context) error {
 			}
 		default:
 			item.TxView = TxView{Hash: sub.Hash, Status: sub.Status}
-		}
-	}
-	refused := 0
-	for _, err := range errList {
-		if err != nil {
-			refused++
 		}
 	}
 	if refused < len(txs) {
