@@ -75,6 +75,9 @@ func TestBenchFlagDefaults(t *testing.T) {
 	if o.url != "http://node:8080" || o.inFlight != benchInFlightHTTP {
 		t.Errorf("--url: url %q, in flight %d", o.url, o.inFlight)
 	}
+	if o, err = parseBenchFlags([]string{"--inflight", "8", "--batch", "64"}); err != nil || o.batch != 8 {
+		t.Errorf("--inflight 8 --batch 64: batch %d, %v; want 8, what a client keeps in flight", o.batch, err)
+	}
 }
 
 // TestBenchUnreachableURL checks that a node that does not answer is one
