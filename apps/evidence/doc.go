@@ -10,6 +10,11 @@
 // looking it up. Evidence is never deleted: a depositor may withdraw it with a
 // reason, and it stays visible as withdrawn.
 //
+// A deposit's file opens for its organisation, attesting organisations,
+// custodians and courts; and a file is the content of its hash, which
+// belongs to whoever deposited it first: another organisation's later
+// deposit of the same hash opens it only to those who may open the first.
+//
 // High-volume depositors anchor batches: one transaction carries the Merkle
 // root of up to 100,000 hashes, and each hash is proven by its path to that
 // root.

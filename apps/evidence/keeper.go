@@ -118,13 +118,52 @@ func loadActive(r chain.Reader, id ID) (Evidence, error) {
 
 func saveEvidence(kv chain.KV, ev Evidence) { chain.Save(kv, recordKey(ev.ID), ev) }
 
-// mayAccess reports whether the account may open the evidence's file: its
-// depositing organisation, an attesting organisation, custodians and courts.
-func (k Keeper) mayAccess(r chain.Reader, ev Evidence, addr chain.Address, org string) bool {
+// mayAccess returns nil if the account may open the evidence's file: its
+// depositing organisation, an attesting organisation, custodians and courts;
+// otherwise ErrNoAccess saying why.
+//
+// The file is the content of a hash, and whoever deposited that hash first
+// holds it: a later deposit of the same hash by another organisation opens
+// the file only for accounts that may also open the first. Otherwise an
+// organisation that read a hash off the public record could deposit it,
+// claim it stored, and download the first depositor's file through its own
+// record.
+func (k Keeper) mayAccess(r chain.Reader, ev Evidence, addr chain.Address, org string) error {
+	if !k.mayAccessRecord(r, ev, addr, org) {
+		return ErrNoAccess.Withf("account %s may not open evidence %d", addr, ev.ID)
+	}
+	first, err := firstDeposit(r, ev.SHA256)
+	if err != nil || first.ID == ev.ID || first.Org == ev.Org || k.mayAccessRecord(r, first, addr, org) {
+		return err
+	}
+	return ErrNoAccess.Withf("the content of evidence %d was deposited first by organisation %q as evidence %d, which account %s may not open",
+		ev.ID, first.Org, first.ID, addr)
+}
+
+// mayAccessRecord is mayAccess for one deposit alone.
+func (k Keeper) mayAccessRecord(r chain.Reader, ev Evidence, addr chain.Address, org string) bool {
 	return org == ev.Org ||
 		chain.Has(r, attestKey(ev.ID, org)) ||
 		k.members.HasRole(r, addr, RoleCustodian) ||
 		k.members.HasRole(r, addr, RoleVerifier)
+}
+
+// firstDeposit returns the oldest deposit of h.
+func firstDeposit(r chain.Reader, h chain.Hash) (Evidence, error) {
+	var (
+		ev    Evidence
+		found bool
+		err   error
+	)
+	r.Iterate(chain.Range{Prefix: hashIndexPrefix(h)}, func(key, _ []byte) bool {
+		ev, err = evidenceAt(r, key)
+		found = true
+		return false
+	})
+	if err == nil && !found {
+		err = ErrNotFound.Withf("no deposit of %s", h)
+	}
+	return ev, err
 }
 
 // MayAccess is mayAccess for the web layer, which checks before it signs the
@@ -138,8 +177,5 @@ func (k Keeper) MayAccess(r chain.Reader, id ID, addr chain.Address) (Evidence, 
 	if err != nil {
 		return ev, err
 	}
-	if !k.mayAccess(r, ev, addr, org) {
-		return ev, ErrNoAccess.Withf("account %s may not open evidence %d", addr, id)
-	}
-	return ev, nil
+	return ev, k.mayAccess(r, ev, addr, org)
 }

@@ -145,8 +145,8 @@ func (m *Module) access(ctx *chain.Context, msg *Access) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !m.k.mayAccess(ctx.State, ev, ctx.Signer, org) {
-		return nil, ErrNoAccess.Withf("account %s may not open evidence %d", ctx.Signer, ev.ID)
+	if err := m.k.mayAccess(ctx.State, ev, ctx.Signer, org); err != nil {
+		return nil, err
 	}
 	return m.log(ctx, ev, "accessed", msg.Purpose, EventAccessed)
 }

@@ -304,3 +304,44 @@ func BenchmarkBatchProofs100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(hashes))/b.Elapsed().Seconds(), "hashes/s")
 }
+
+// The content of a hash belongs to whoever deposited it first: the lab, having
+// read the notary's hash off the public record, deposits it as its own, but
+// may open the file neither on chain nor through the keeper the web layer
+// asks. Once the notary's deposit is open to the lab (it attests it), the
+// lab's copy opens too; a court opens either.
+func TestLaterDepositOfAHashDoesNotOpenTheFirst(t *testing.T) {
+	c := newChain(t)
+	first := deposit(t, c, notary, "secret contract")
+	copied := deposit(t, c, lab, "secret contract")
+	mayOpen := func(k chaintest.Key, id evidence.ID) error {
+		return c.View(func(r chain.Reader) error {
+			_, err := evidence.NewKeeper(members.NewKeeper()).MayAccess(r, id, k.Address())
+			return err
+		})
+	}
+	if err := mayOpen(lab, copied.ID); !errors.Is(err, evidence.ErrNoAccess) {
+		t.Fatalf("lab opening its copy of the notary's content: %v, want %s", err, evidence.ErrNoAccess.Code)
+	}
+	before := get(t, c, copied.ID)
+	if _, err := c.Submit(lab, evidence.ModuleName, evidence.TypeAccess, evidence.Access{ID: copied.ID}); !errors.Is(err, evidence.ErrNoAccess) {
+		t.Fatalf("access record for the lab's copy: %v, want %s", err, evidence.ErrNoAccess.Code)
+	}
+	if got := get(t, c, copied.ID); got.CustodyEntries != before.CustodyEntries {
+		t.Fatalf("a refused access was logged: %+v", got)
+	}
+	for _, who := range []chaintest.Key{notary, court} {
+		if err := mayOpen(who, first.ID); err != nil {
+			t.Fatalf("%s opening the first deposit: %v", who.Name, err)
+		}
+	}
+	if err := mayOpen(court, copied.ID); err != nil {
+		t.Fatalf("court opening the lab's copy: %v", err)
+	}
+	if _, err := c.Submit(lab, evidence.ModuleName, evidence.TypeAttest, evidence.Attest{ID: first.ID, Statement: "we hold it too"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := mayOpen(lab, copied.ID); err != nil {
+		t.Fatalf("lab opening its copy once it attested the first: %v", err)
+	}
+}
