@@ -8,7 +8,7 @@ var (
 	ErrNotFound         = errs.New(errs.KindNotFound, "evidence.not_found", "no such evidence")
 	ErrBatchNotFound    = errs.New(errs.KindNotFound, "evidence.batch_not_found", "no such batch")
 	ErrDuplicate        = errs.New(errs.KindConflict, "evidence.duplicate", "this organisation already deposited this hash")
-	ErrDuplicateBatch   = errs.New(errs.KindConflict, "evidence.duplicate_batch", "this batch root is already anchored")
+	ErrDuplicateBatch   = errs.New(errs.KindConflict, "evidence.duplicate_batch", "the organisation already anchored this batch root")
 	ErrWithdrawn        = errs.New(errs.KindConflict, "evidence.withdrawn", "the evidence is withdrawn")
 	ErrAlreadyAttested  = errs.New(errs.KindConflict, "evidence.already_attested", "this organisation already attested the evidence")
 	ErrOwnEvidence      = errs.New(errs.KindInvalid, "evidence.own_evidence", "an organisation cannot attest its own deposit")

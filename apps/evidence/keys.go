@@ -17,7 +17,7 @@ import (
 //	evidence/custody/<id>/<n>             → CustodyEntry, n from 1
 //	evidence/batch-seq                    → last batch id
 //	evidence/batch/<id>                   → Batch
-//	evidence/batch-root/<root>            → batch id
+//	evidence/batch-root/<org>/<root>      → batch id: one batch per org and root
 const (
 	seqKey          = "evidence/seq"
 	recordPrefix    = "evidence/record/"
@@ -47,8 +47,10 @@ func custodyIndexPrefix(id ID) []byte      { return []byte(custodyPrefix + id.Ke
 func custodyKey(id ID, n uint64) []byte {
 	return append(custodyIndexPrefix(id), chain.Serial(n).Key()...)
 }
-func batchKey(id ID) []byte               { return []byte(batchPrefix + id.Key()) }
-func batchRootKey(root chain.Hash) []byte { return []byte(batchRootPrefix + root.String()) }
+func batchKey(id ID) []byte { return []byte(batchPrefix + id.Key()) }
+func batchRootKey(org string, root chain.Hash) []byte {
+	return []byte(batchRootPrefix + org + "/" + root.String())
+}
 
 // idFromKey reads the id at the end of an index key.
 func idFromKey(key []byte) (ID, error) {

@@ -190,15 +190,17 @@ func (m *Module) anchor(ctx *chain.Context, msg *AnchorBatch) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v := ctx.State.Get(batchRootKey(msg.Root)); v != nil {
-		return nil, ErrDuplicateBatch.Withf("root %s is already anchored as batch %s", msg.Root, v)
+	// Per organisation, as deposits are: a root copied from another
+	// organisation's pending anchor must not take that anchor's place.
+	if v := ctx.State.Get(batchRootKey(org, msg.Root)); v != nil {
+		return nil, ErrDuplicateBatch.Withf("organisation %q already anchored root %s as batch %s", org, msg.Root, v)
 	}
 	b := Batch{
 		ID: chain.NextSerial(ctx.State, []byte(batchSeqKey)), Root: msg.Root, Count: msg.Count, LeavesSHA256: msg.LeavesSHA256,
 		Title: msg.Title, Org: org, Depositor: ctx.Signer, Height: ctx.Height, Time: ctx.Time, TxHash: ctx.TxHash,
 	}
 	chain.Save(ctx.State, batchKey(b.ID), b)
-	ctx.State.Set(batchRootKey(b.Root), []byte(b.ID.String()))
+	ctx.State.Set(batchRootKey(org, b.Root), []byte(b.ID.String()))
 	ctx.Emit(EventAnchored, chain.A(AttrID, b.ID.String()), chain.A(AttrRoot, b.Root.String()),
 		chain.A(AttrCount, strconv.FormatUint(uint64(b.Count), 10)), chain.A(AttrOrg, org))
 	return BatchResult{Batch: b.ID, Root: b.Root, Count: b.Count, LeavesSHA256: b.LeavesSHA256, Org: org, Depositor: ctx.Signer, Time: b.Time}, nil

@@ -277,9 +277,27 @@ func TestAnchorBatch(t *testing.T) {
 	if evidence.VerifyBatchProof(root, hashOf("not in it"), proofs[3]) == nil {
 		t.Fatal("a foreign hash verified")
 	}
-	if _, err := c.Submit(lab, evidence.ModuleName, evidence.TypeAnchor, msg); !errors.Is(err, evidence.ErrDuplicateBatch) {
-		t.Fatalf("re-anchoring: %v", err)
+	if _, err := c.Submit(notary2, evidence.ModuleName, evidence.TypeAnchor, msg); !errors.Is(err, evidence.ErrDuplicateBatch) {
+		t.Fatalf("the notary re-anchoring its batch: %v", err)
 	}
+	// Another organisation anchoring the same root (a copy of the notary's
+	// message, seen in a mempool) gets its own batch and takes nothing from
+	// the notary's.
+	data, err = c.Submit(lab, evidence.ModuleName, evidence.TypeAnchor, msg)
+	if err != nil {
+		t.Fatalf("the lab anchoring the same root: %v", err)
+	}
+	var copied evidence.BatchResult
+	canon.Unmarshal(data, &copied)
+	if copied.Batch != 2 || copied.Org != "lab" {
+		t.Fatalf("the lab's anchor = %+v", copied)
+	}
+	c.View(func(r chain.Reader) error {
+		if b, err := evidence.GetBatch(r, 1); err != nil || b.Org != "notary" {
+			t.Fatalf("batch 1 after the lab's anchor: %+v %v", b, err)
+		}
+		return nil
+	})
 }
 
 func TestParseID(t *testing.T) {
