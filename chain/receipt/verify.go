@@ -183,16 +183,22 @@ func verify(r *Receipt, trusted *types.ValidatorSet) error {
 }
 
 // verifyLeaf checks a batch member's path to the "root" at the top level of
-// the (already proven) result data.
+// the (already proven) result data, in a batch of the "count" beside it. A
+// Merkle path verifies for every total that gives its leaf the same path, so
+// the total is pinned by the count, or "member i of n" would be unproven.
 func verifyLeaf(l *Leaf, res Result) error {
 	if res.Code != 0 {
 		return fmt.Errorf("leaf: the transaction failed (code %d), so it anchored no batch", res.Code)
 	}
 	var data struct {
-		Root *chain.Hash `json:"root"`
+		Root  *chain.Hash `json:"root"`
+		Count *int64      `json:"count"`
 	}
-	if err := json.Unmarshal(res.Data, &data); err != nil || data.Root == nil {
-		return errors.New(`leaf: the result data has no top-level "root": this transaction anchored no batch`)
+	if err := json.Unmarshal(res.Data, &data); err != nil || data.Root == nil || data.Count == nil {
+		return errors.New(`leaf: the result data has no top-level "root" and "count": this transaction anchored no batch`)
+	}
+	if l.Total != *data.Count {
+		return fmt.Errorf("leaf: total %d, but the batch the transaction anchored has %d members", l.Total, *data.Count)
 	}
 	p := merkle.Proof{Total: l.Total, Index: l.Index, LeafHash: leafHash(l.SHA256[:])}
 	for _, a := range l.Aunts {

@@ -52,6 +52,13 @@ func TestBatchLeafReceipt(t *testing.T) {
 	if code, _, stderr := runCLI(t, "verify", path, "--sha256", lines[618]); code != 1 || strings.Count(stderr, "\n") != 1 {
 		t.Fatalf("verify with another hash: %d %q", code, stderr)
 	}
+	// Claim another place in a larger batch with the same path (member 618
+	// of 1000 has the path it would have in a batch of 1001): the anchored
+	// count refuses it.
+	os.WriteFile(path, bytes.Replace(raw, []byte(`"total":1000`), []byte(`"total":1001`), 1), 0o600)
+	if code, _, stderr := runCLI(t, "verify", path, "--sha256", leaf); code != 1 || !strings.Contains(stderr, "total 1001") {
+		t.Fatalf("verify with the total rewritten: %d %q", code, stderr)
+	}
 	// Change one aunt of the path: the leaf no longer reaches the root.
 	i := bytes.Index(raw, []byte(`"aunts":["`)) + len(`"aunts":["`)
 	tampered := bytes.Clone(raw)
