@@ -15,6 +15,7 @@ import (
 	"github.com/chancery/chancery/apps/members"
 	"github.com/chancery/chancery/apps/members/membersweb"
 	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/shared/errs"
 	"github.com/chancery/chancery/web"
 	"github.com/chancery/chancery/web/views"
 )
@@ -260,10 +261,20 @@ func disputeRow(dir *directory, d copyright.Dispute, w copyright.Work, who membe
 	return row
 }
 
+// maxHost is the longest Host a certificate's QR code names: a DNS name of
+// 253 characters and a port. Go's server takes headers up to 1 MB, more than
+// a QR code holds.
+const maxHost = 253 + len(":65535")
+
+var errBadHost = errs.New(errs.KindInvalid, "http.bad_host", "the Host header is longer than a host name and port can be")
+
 func (h *Handler) certificatePage(c echo.Context) error {
 	id, err := copyright.ParseID(c.Param("id"))
 	if err != nil {
 		return err
+	}
+	if len(c.Request().Host) > maxHost {
+		return errBadHost
 	}
 	v := CertificatePageView{URL: c.Scheme() + "://" + c.Request().Host + workPath(id)}
 	err = h.state.View(func(r chain.Reader) error {

@@ -160,6 +160,18 @@ func TestWorkCertificateQR(t *testing.T) {
 	webtest.WantBody(t, rec, `aria-label="QR code of http://registry.example:8080/works/1"`, `<path d="M4 4h7v1h-7z`, "work-1-receipt.json")
 }
 
+// A Host longer than any host name cannot be put in the QR code: 400, not
+// a server error.
+func TestWorkCertificateLongHost(t *testing.T) {
+	e := newEnv(t)
+	e.history()
+	req := mustRequest(t, "http://registry.example/works/1/certificate")
+	req.Host = strings.Repeat("a", 3000)
+	rec := e.Client().Send(req)
+	webtest.WantStatus(t, rec, http.StatusBadRequest)
+	webtest.WantBody(t, rec, "Host header")
+}
+
 func mustRequest(t *testing.T, target string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, target, nil)
