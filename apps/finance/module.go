@@ -1,6 +1,8 @@
 package finance
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -364,6 +366,9 @@ func unpaidUnder(r chain.Reader, p *Receivable) ([]Receivable, error) {
 	if len(out) == 0 {
 		return nil, ErrSettled.Withf("every piece of receivable %d is settled", p.ID)
 	}
+	// The walk is breadth first; a later split of an earlier sibling has
+	// higher ids than its cousins.
+	slices.SortFunc(out, func(a, b Receivable) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -612,6 +613,28 @@ func TestDecline(t *testing.T) {
 	p = submit(t, c, bank2, finance.TypeApproveFinancing, finance.ApproveFinancing{ID: 1, RateBps: 0, PaymentRef: "FREE"}).Pieces[0]
 	if p.Holder != "bank2" || p.Financing.Payout != p.Amount || p.Financing.Discount != 0 {
 		t.Fatalf("financed at 0 bps: %+v", p.Financing)
+	}
+}
+
+// Settling a split receivable pays its unpaid pieces in id order, however
+// the splits were made: 1 → 2, 3; then 3 → 4, 5; then 2 → 6, 7.
+func TestSettleOrder(t *testing.T) {
+	c := newChain(t)
+	submit(t, c, core, finance.TypeIssue, issueTo(supplier, cny("800.00"), "2026-06-30"))
+	submit(t, c, supplier, finance.TypeAccept, finance.Accept{ID: 1})
+	half := []finance.Amount{cny("400.00"), cny("400.00")}
+	quarter := []finance.Amount{cny("200.00"), cny("200.00")}
+	submit(t, c, supplier, finance.TypeSplit, finance.Split{ID: 1, Amounts: half})
+	submit(t, c, supplier, finance.TypeSplit, finance.Split{ID: 3, Amounts: quarter})
+	submit(t, c, supplier, finance.TypeSplit, finance.Split{ID: 2, Amounts: quarter})
+	res, evs := do(t, c, core, finance.TypeSettle, finance.Settle{ID: 1, PaymentRef: "PAY"})
+	if got := ids(res.Pieces); !slices.Equal(got, []finance.ID{4, 5, 6, 7}) {
+		t.Fatalf("settled pieces %v, want 4 5 6 7", got)
+	}
+	for i, e := range evs {
+		if want := fmt.Sprint(4 + i); attr(e, finance.AttrID) != want {
+			t.Fatalf("event %d is for piece %s, want %s", i, attr(e, finance.AttrID), want)
+		}
 	}
 }
 

@@ -67,14 +67,15 @@ func DecodeAmounts(raws []json.RawMessage, c finance.Currency) ([]finance.Amount
 
 // ParseFormAmount reads an amount typed into a page's form. People write
 // thousands separators, so "100,000.00" is read as 100000.00 — but only
-// when the commas group the whole part in threes: "100,50" (a decimal comma
-// elsewhere) is refused rather than read as 10050.
+// when the commas group the whole part in threes after a first group that
+// does not start with 0: "100,50" and "0,500" (decimal commas elsewhere) are
+// refused rather than read as 10050 and 500.
 func ParseFormAmount(field, s string, c finance.Currency) (finance.Amount, error) {
 	s = strings.TrimSpace(s)
 	if strings.Contains(s, ",") {
 		whole, frac, dot := strings.Cut(s, ".")
 		groups := strings.Split(whole, ",")
-		ok := len(groups[0]) >= 1 && len(groups[0]) <= 3
+		ok := len(groups[0]) >= 1 && len(groups[0]) <= 3 && groups[0][0] != '0'
 		for _, g := range groups[1:] {
 			ok = ok && len(g) == 3
 		}

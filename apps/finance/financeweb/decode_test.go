@@ -71,6 +71,10 @@ func TestParseFormAmount(t *testing.T) {
 		{"1,000.00,", 0},
 		{"", 0},
 		{"1 000.00", 0},
+		{"0,500", 0}, // a decimal comma too: 0.5 meant, not 500
+		{"0,500.00", 0},
+		{"00,250", 0},
+		{"000,000", 0},
 	} {
 		got, err := financeweb.ParseFormAmount("amount", tc.in, "CNY")
 		if tc.want == 0 && err == nil || tc.want != 0 && (err != nil || got != tc.want) {
