@@ -170,7 +170,12 @@ type ProofView struct {
 	Receipt string      `json:"receipt_url"`
 }
 
-var errNotInBatch = errs.New(errs.KindNotFound, "evidence.not_in_batch", "the hash is not in this batch")
+var (
+	errNotInBatch = errs.New(errs.KindNotFound, "evidence.not_in_batch", "the hash is not in this batch")
+	// The batch's anchor names a leaves file that is not its leaves: it was
+	// signed by hand, so no proof can be given.
+	errBadLeaves = errs.New(errs.KindConflict, "evidence.bad_leaves", "the batch's leaves file does not match its anchor")
+)
 
 func (h *Handler) batchProof(c echo.Context) error {
 	b, proof, err := h.leafProof(c)
@@ -245,22 +250,32 @@ func (pc *proofCache) get(ctx context.Context, blobs storage.BlobStore, b eviden
 	if p, ok := pc.batches[b.ID]; ok {
 		return p, nil
 	}
-	rc, _, err := blobs.Get(ctx, b.LeavesSHA256)
+	rc, blob, err := blobs.Get(ctx, b.LeavesSHA256)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(rc)
+	// One hex hash a line (66 bytes with a CRLF). Anyone may sign an anchor
+	// naming any blob: a larger one is not read, here under the lock, on a
+	// public route.
+	limit := int64(b.Count) * 66
+	if blob.Size > limit {
+		return nil, errBadLeaves.Withf("the leaves file of batch %d has %d bytes, more than %d hashes take", b.ID, blob.Size, b.Count)
+	}
+	data, err := io.ReadAll(io.LimitReader(rc, limit))
 	if err != nil {
 		return nil, err
 	}
 	hashes, err := batchHashes(strings.Fields(string(data)))
 	if err != nil {
-		return nil, errs.Internal.Withf("leaves of batch %d: %v", b.ID, err)
+		return nil, errBadLeaves.Withf("the leaves file of batch %d: %s", b.ID, errs.As(err).Message)
+	}
+	if len(hashes) != int(b.Count) {
+		return nil, errBadLeaves.Withf("the leaves file of batch %d lists %d hashes, the anchor %d", b.ID, len(hashes), b.Count)
 	}
 	root, proofs := evidence.BatchProofs(hashes)
 	if root != b.Root {
-		return nil, errs.Internal.Withf("leaves of batch %d do not hash to its root", b.ID)
+		return nil, errBadLeaves.Withf("the leaves file of batch %d does not hash to its root", b.ID)
 	}
 	p := &batchProofs{index: make(map[chain.Hash]int, len(hashes)), proofs: proofs}
 	for i, h := range hashes {
