@@ -59,9 +59,9 @@ test-integration: ## run the tests against real containers (MinIO, multi-validat
 	go test $(GO_TEST_FLAGS) -v ./storage/s3/... ./integration/...
 
 .PHONY: lint
-lint: ## go vet and staticcheck
-	go vet ./...
-	go tool staticcheck ./...
+lint: ## go vet and staticcheck (the soak test included)
+	go vet -tags soak ./...
+	go tool staticcheck -tags soak ./...
 
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME (default 30s) each
@@ -80,6 +80,10 @@ bench: build ## run the benchmarks, then chancery bench: committed tx/s beside k
 .PHONY: bench-testnet
 bench-testnet: ## committed tx/s of 4 local validator processes under signed load (docs/benchmarks.md)
 	go test -run '^$$' -bench FourValidators -benchtime 1x -timeout 20m -v ./integration/
+
+.PHONY: soak
+soak: ## fault soak: 4 validators in Docker under load while SIGKILLs, stops and partitions take turns, then every tx checked on every node (CHANCERY_SOAK_DURATION, default 10m)
+	go test -tags soak -run '^TestSoak$$' -count=1 -timeout 3h -v ./integration/
 
 .PHONY: generate
 generate: ## regenerate templ views

@@ -11,7 +11,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,18 +24,22 @@ import (
 
 // api is a node's HTTP API as a client sees it.
 type api struct {
-	name string // node0 …
-	url  string // http://host:port
+	name string                 // node0 …
+	url  atomic.Pointer[string] // http://host:port: a restarted container's port changes under running clients
 	http *http.Client
 }
 
 func newAPI(name, url string) *api {
 	// No proxy: every request goes to loopback.
-	return &api{name: name, url: url, http: &http.Client{
+	a := &api{name: name, http: &http.Client{
 		Timeout:   2 * time.Minute,
 		Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 64},
 	}}
+	a.setURL(url)
+	return a
 }
+
+func (a *api) setURL(url string) { a.url.Store(&url) }
 
 // errorBody is the API's error answer.
 type errorBody struct {
@@ -47,7 +53,7 @@ type errorBody struct {
 // status 0 with the error as body, for callers that expect the node to be
 // down.
 func (a *api) do(ctx context.Context, method, path, token, contentType string, body io.Reader) (int, []byte) {
-	req, err := http.NewRequestWithContext(ctx, method, a.url+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, *a.url.Load()+path, body)
 	if err != nil {
 		return 0, []byte(err.Error())
 	}
@@ -258,4 +264,32 @@ func eventually(t testing.TB, timeout time.Duration, what string, cond func() (b
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// envDuration reads a duration setting from the environment, def when unset.
+func envDuration(t testing.TB, name string, def time.Duration) time.Duration {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		t.Fatalf("%s=%q: want a positive duration such as 30s", name, v)
+	}
+	return d
+}
+
+// envInt reads a positive count setting from the environment, def when unset.
+func envInt(t testing.TB, name string, def int) int {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		t.Fatalf("%s=%q: want a positive whole number", name, v)
+	}
+	return n
 }

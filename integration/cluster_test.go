@@ -194,7 +194,7 @@ func (c *cluster) refresh(t testing.TB, v *validator) {
 	if err != nil {
 		t.Fatalf("%s: endpoint: %v", v.name, err)
 	}
-	v.url = ep
+	v.setURL(ep)
 }
 
 // stop stops v gracefully (SIGTERM); it is started again when t ends if

@@ -210,22 +210,8 @@ func TestLocalTestnet(t *testing.T) {
 // 16) tune it; extra CHANCERY_* settings reach the nodes from the
 // environment.
 func BenchmarkFourValidators(b *testing.B) {
-	duration := 30 * time.Second
-	if v := os.Getenv("CHANCERY_BENCH_DURATION"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			b.Fatalf("CHANCERY_BENCH_DURATION: %v", err)
-		}
-		duration = d
-	}
-	clients := 16
-	if v := os.Getenv("CHANCERY_BENCH_CLIENTS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			b.Fatalf("CHANCERY_BENCH_CLIENTS: %q", v)
-		}
-		clients = n
-	}
+	duration := envDuration(b, "CHANCERY_BENCH_DURATION", 30*time.Second)
+	clients := envInt(b, "CHANCERY_BENCH_CLIENTS", 16)
 	net := startLocalNet(b, 4)
 	loader := newSigner(net.chainID)
 	registerOrgAdmin(b, net.admin, loader, net.apis()...)
