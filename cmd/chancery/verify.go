@@ -120,9 +120,9 @@ func runVerify(args []string, stdout io.Writer) error {
 	}
 	switch {
 	case *file != "":
-		line("sha256", content+" = "+source+": the transaction recorded the content of "+*file)
+		line("sha256", content+" = "+source+": the transaction's result names the content of "+*file+" (the message line says what it did with it)")
 	case want != "":
-		line("sha256", content+" = "+source+": the transaction recorded content of this hash")
+		line("sha256", content+" = "+source+": the transaction's result names this hash (the message line says what it did with it)")
 	case contentErr == nil:
 		line("sha256", content+" ("+source+"; pass --file F to check a file against it)")
 	}

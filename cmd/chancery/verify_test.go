@@ -207,7 +207,7 @@ func TestVerifyContent(t *testing.T) {
 	}
 	for _, want := range []string{
 		"message        (not a Chancery transaction)\n",
-		"sha256         " + hexSum + ` = the result's "sha256" field: the transaction recorded the content of ` + doc + "\n",
+		"sha256         " + hexSum + ` = the result's "sha256" field: the transaction's result names the content of ` + doc + " (the message line says what it did with it)\n",
 		"(trusted: the 3 validators of " + genesis + ")",
 		"depositor      " + depositor + "\n",
 		"organisation   notary\n",
@@ -216,7 +216,7 @@ func TestVerifyContent(t *testing.T) {
 			t.Errorf("verify --file output lacks %q:\n%s", want, out)
 		}
 	}
-	if code, out, stderr := runCLI(t, "verify", path, "--sha256", strings.ToUpper(hexSum)); code != 0 || !strings.Contains(out, "recorded content of this hash") {
+	if code, out, stderr := runCLI(t, "verify", path, "--sha256", strings.ToUpper(hexSum)); code != 0 || !strings.Contains(out, "result names this hash") {
 		t.Fatalf("verify --sha256: exit %d\n%s%s", code, out, stderr)
 	}
 	// Without a check, the proven hash is shown.
