@@ -243,6 +243,18 @@ func TestCopyrightAPI(t *testing.T) {
 	if code, body := n.do("POST", "/api/v1/works/2/transfer/1/reject", author2, nil, &tr); code != 409 || tr.Error.Code != "copyright.no_transfer" {
 		t.Fatalf("reject a completed transfer: %d %s", code, body)
 	}
+	// The reason is optional whether an empty body is announced
+	// (Content-Length: 0, above) or not (chunked).
+	req, _ := http.NewRequest("POST", n.url+"/api/v1/works/2/transfer/1/reject", io.MultiReader())
+	req.Header.Set("Authorization", "Bearer "+author2)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Error.Code = ""
+	if decodeBody(t, res, &tr); res.StatusCode != 409 || tr.Error.Code != "copyright.no_transfer" {
+		t.Fatalf("reject with a chunked empty body: %d %+v", res.StatusCode, tr)
+	}
 
 	var w1 struct {
 		Licenses []struct {

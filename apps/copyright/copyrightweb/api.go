@@ -5,8 +5,10 @@
 package copyrightweb
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -367,11 +369,17 @@ func (h *Handler) rejectTransfer(c echo.Context) error {
 	return h.web.SubmitAs(c, copyright.ModuleName, copyright.TypeRejectTransfer, copyright.RejectTransfer{Work: id, Transfer: n, Reason: req.Reason})
 }
 
-// bindOptional is web.BindJSON for a body that may be absent.
+// bindOptional is web.BindJSON for a body that may be absent: announced
+// empty (Content-Length: 0) or sent chunked with nothing in it.
 func bindOptional(c echo.Context, v any) error {
-	if c.Request().ContentLength == 0 {
+	body := bufio.NewReader(c.Request().Body)
+	if _, err := body.Peek(1); err == io.EOF {
 		return nil
 	}
+	c.Request().Body = struct {
+		io.Reader
+		io.Closer
+	}{body, c.Request().Body}
 	return web.BindJSON(c, v)
 }
 
