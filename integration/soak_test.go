@@ -63,9 +63,9 @@ func TestSoak(t *testing.T) {
 	}
 
 	faults := []fault{
-		{"SIGKILL", func(t *testing.T, v *validator) { c.kill(t, v) }, c.start},
-		{"SIGTERM", func(t *testing.T, v *validator) { c.stop(t, v) }, c.start},
-		{"partition", func(t *testing.T, v *validator) { c.disconnect(t, v) }, c.reconnect},
+		{"SIGKILL", c.kill, c.start},
+		{"SIGTERM", c.stop, c.start},
+		{"partition", c.disconnect, c.reconnect},
 	}
 	began := time.Now()
 	for n := 0; time.Since(began)+cfg.every <= cfg.duration && !t.Failed(); n++ {
@@ -106,7 +106,7 @@ type soak struct {
 	committed   atomic.Int64 // transactions answered committed so far
 
 	mu   sync.Mutex
-	sent map[chain.Hash]txResult // each transaction started, as its commit was reported
+	sent map[chain.Hash]txResult // each transaction started (a client that fails one fails the test), as its commit was reported
 }
 
 // client submits one transaction after another until loadOver.
