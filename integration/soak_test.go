@@ -103,7 +103,6 @@ type soak struct {
 	c           *cluster
 	height      atomic.Int64 // a recent height, for valid_until
 	submissions atomic.Int64 // every POST, resubmissions included
-	committed   atomic.Int64 // transactions answered committed so far
 
 	mu   sync.Mutex
 	sent map[chain.Hash]txResult // each transaction started (a client that fails one fails the test), as its commit was reported
@@ -125,9 +124,15 @@ func (s *soak) client(t *testing.T, w int, loadOver *atomic.Bool) {
 		s.mu.Lock()
 		s.sent[hash] = res
 		s.mu.Unlock()
-		s.committed.Add(1)
 		s.height.Store(max(s.height.Load(), res.Height))
 	}
+}
+
+// committed counts the transactions answered committed so far.
+func (s *soak) committed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sent)
 }
 
 // commit submits raw until a node answers it committed, starting with node
@@ -161,10 +166,10 @@ func (s *soak) commit(ctx context.Context, w int, raw []byte) (txResult, error) 
 // committing, heals it, and waits until v has caught up and all four agree.
 func (s *soak) inject(t *testing.T, f fault, v *validator, lasts time.Duration) {
 	others := s.c.others(v)
-	h0, n0 := maxHeight(t.Context(), others), s.committed.Load()
+	h0, n0 := maxHeight(t.Context(), others), s.committed()
 	f.inject(t, v)
 	time.Sleep(lasts)
-	h1, n1 := maxHeight(t.Context(), others), s.committed.Load()
+	h1, n1 := maxHeight(t.Context(), others), s.committed()
 	if h1 < h0+3 || n1 == n0 {
 		t.Errorf("%s on %s: the other three went from height %d to %d and committed %d transactions in %v", f.name, v.name, h0, h1, n1-n0, lasts)
 	}
@@ -172,7 +177,7 @@ func (s *soak) inject(t *testing.T, f fault, v *validator, lasts time.Duration) 
 	s.c.waitHeight(t, []*validator{v}, maxHeight(t.Context(), others))
 	s.c.requireAgreement(t, s.c.nodes)
 	t.Logf("%s on %s for %v: heights %d → %d, %d transactions committed meanwhile; caught up and agreeing (%d committed in all)",
-		f.name, v.name, lasts, h0, h1, n1-n0, s.committed.Load())
+		f.name, v.name, lasts, h0, h1, n1-n0, s.committed())
 }
 
 // requireEveryTxOnce reads every block from every node: they must be the
