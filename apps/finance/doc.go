@@ -5,7 +5,9 @@
 // A core enterprise (finance.core) issues a receivable to a supplier
 // (finance.supplier): a face amount in integer minor units of an ISO 4217
 // currency, a due date, and the SHA-256 of the invoice and the contract, whose
-// files live in the blob store. The supplier accepts it or rejects it with a
+// files live in the blob store. An invoice backs one receivable at a time,
+// whoever issues it, so that no one finances it twice; a rejected receivable
+// frees its invoice. The supplier accepts it or rejects it with a
 // reason; only accepted receivables move. The holder may split a piece into 2
 // to MaxPieces pieces that sum exactly to it (the piece closes, its pieces
 // carry on), transfer a piece to another supplier, or ask a bank

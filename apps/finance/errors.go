@@ -33,6 +33,7 @@ var ErrNotFound = errs.New(errs.KindNotFound, "finance.not_found", "no such rece
 
 // Errors of a piece's state: 409.
 var (
+	ErrInvoiceUsed      = errs.New(errs.KindConflict, "finance.invoice_used", "the invoice already backs a receivable")
 	ErrNotAccepted      = errs.New(errs.KindConflict, "finance.not_accepted", "the receivable is not accepted yet")
 	ErrAlreadyAccepted  = errs.New(errs.KindConflict, "finance.already_accepted", "the receivable is already accepted")
 	ErrRejected         = errs.New(errs.KindConflict, "finance.rejected", "the receivable was rejected")

@@ -82,6 +82,8 @@ type machine struct {
 	face     map[finance.ID]finance.Amount
 	frozen   map[finance.ID][]byte // settled pieces as settled
 	approved map[finance.ID]int
+
+	lastRefusal string // the error code of the last message refused
 }
 
 func newMachine(t interface{ Fatal(...any) }) *machine {
@@ -169,6 +171,7 @@ func (m *machine) exec(t *rapid.T, k chaintest.Key, org, typ string, msg any) (f
 			t.Fatalf("refused %s as %s wrote state: %v", typ, k.Name, err)
 		}
 		t.Logf("%s as %s refused: %v", typ, k.Name, err)
+		m.lastRefusal = errs.As(err).Code
 		return finance.Result{}, false
 	}
 	if org != "" && orgOf[k.Name] != org {
@@ -212,13 +215,34 @@ func (m *machine) issueGood(t *rapid.T) {
 	m.issueMsg(t, k, finance.Issue{Supplier: to.Address(), Amount: amount, Currency: cur, DueDate: due})
 }
 
+// issueMsg issues msg with one of a few invoices, so that some are in use:
+// an invoice backs at most one receivable its supplier has not rejected.
 func (m *machine) issueMsg(t *rapid.T, k chaintest.Key, msg finance.Issue) {
-	msg.InvoiceSHA256, msg.ContractSHA256 = hashOf("invoice"), hashOf("contract")
-	if res, ok := m.exec(t, k, "", finance.TypeIssue, msg); ok {
+	invoice := rapid.IntRange(1, 6).Draw(t, "invoice")
+	msg.InvoiceSHA256, msg.ContractSHA256 = hashOf(fmt.Sprint("invoice ", invoice)), hashOf("contract")
+	backed := m.backedBy(msg.InvoiceSHA256)
+	res, ok := m.exec(t, k, "", finance.TypeIssue, msg)
+	if ok && backed != 0 {
+		t.Fatalf("invoice %d issued again while receivable %d holds it", invoice, backed)
+	}
+	if !ok && backed == 0 && m.lastRefusal == finance.ErrInvoiceUsed.Code {
+		t.Fatalf("invoice %d refused as in use, but no receivable holds it", invoice)
+	}
+	if ok {
 		p := res.Pieces[0]
 		m.roots = append(m.roots, p.ID)
 		m.face[p.ID] = p.Amount
 	}
+}
+
+// backedBy is the receivable invoice backs, by the results so far, or 0.
+func (m *machine) backedBy(invoice chain.Hash) finance.ID {
+	for _, root := range m.roots {
+		if r := m.pieces[root]; r.InvoiceSHA256 == invoice && r.State != finance.StateRejected {
+			return root
+		}
+	}
+	return 0
 }
 
 func (m *machine) accept(t *rapid.T) {

@@ -167,6 +167,18 @@ func loadPiece(r chain.Reader, id ID) (Receivable, error) {
 	return p, err
 }
 
+// invoiceBacks returns the receivable an invoice backs: the one issued with
+// it that its supplier did not reject. An invoice backs one receivable at a
+// time, so that it cannot be financed twice.
+func invoiceBacks(r chain.Reader, h chain.Hash) (id ID, found bool, err error) {
+	r.Iterate(chain.Range{Prefix: invoiceIndexPrefix(h)}, func(key, _ []byte) bool {
+		id, err = idFromKey(key)
+		found = true
+		return false
+	})
+	return id, found, err
+}
+
 // savePiece stores p and moves its index entries from what they were for
 // old (nil for a new piece) to what they are now.
 func savePiece(kv chain.KV, old, p *Receivable) {

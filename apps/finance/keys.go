@@ -14,6 +14,7 @@ import (
 //	finance/size/<root>                           → pieces in the root's tree (decimal)
 //	finance/tree/<root>/<id>                      → every piece of a tree
 //	finance/issued/<org>/<id>                     → receivables (roots) an org issued
+//	finance/invoice/<sha256>/<id>                 → the receivable (root) an invoice backs, unless rejected
 //	finance/held/<org>/<id>                       → pieces an org holds or last held
 //	finance/held-state/<org>/<state>/<id>         → the same, by state
 //	finance/account/<address>/<id>                → pieces an account holds or last held
@@ -30,6 +31,7 @@ const (
 	sizePrefix         = "finance/size/"
 	treePrefix         = "finance/tree/"
 	issuedPrefix       = "finance/issued/"
+	invoicePrefix      = "finance/invoice/"
 	heldPrefix         = "finance/held/"
 	heldStatePrefix    = "finance/held-state/"
 	accountPrefix      = "finance/account/"
@@ -45,6 +47,9 @@ func sizeKey(root ID) []byte { return []byte(sizePrefix + root.Key()) }
 func treeIndexPrefix(root ID) []byte { return []byte(treePrefix + root.Key() + "/") }
 func issuedIndexPrefix(org string) []byte {
 	return []byte(issuedPrefix + org + "/")
+}
+func invoiceIndexPrefix(h chain.Hash) []byte {
+	return []byte(invoicePrefix + h.String() + "/")
 }
 func heldIndexPrefix(org string, state State) []byte {
 	if state == "" {
@@ -76,6 +81,9 @@ func indexKeys(p *Receivable) []string {
 	}
 	if p.ID == p.Root {
 		keys = append(keys, string(issuedIndexPrefix(p.Issuer))+id)
+		if p.State != StateRejected {
+			keys = append(keys, string(invoiceIndexPrefix(p.InvoiceSHA256))+id)
+		}
 	}
 	if p.State.Unpaid() {
 		due := p.DueDate.String() + "/" + id

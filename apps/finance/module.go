@@ -98,6 +98,12 @@ func (m *Module) issue(ctx *chain.Context, msg *Issue) (any, error) {
 	if supplier == org {
 		return nil, ErrInvalidParty.Withf("organisation %q cannot owe itself", org)
 	}
+	if backed, found, err := invoiceBacks(ctx.State, msg.InvoiceSHA256); err != nil || found {
+		if err == nil {
+			err = ErrInvoiceUsed.Withf("invoice %s already backs receivable %d; a receivable the supplier rejected frees its invoice", msg.InvoiceSHA256, backed)
+		}
+		return nil, err
+	}
 	today := DateOf(ctx.Time)
 	if msg.DueDate <= today || msg.DueDate > today.AddDays(MaxTermDays) {
 		return nil, ErrDueDate.Withf("due date %s must be after the block date %s and at most %d days after it", msg.DueDate, today, MaxTermDays)

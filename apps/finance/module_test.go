@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,11 +90,15 @@ func date(s string) finance.Date {
 	return d
 }
 
-// issueTo is an issue message of CNY amount due on due.
+// invoices numbers the invoices issueTo makes up: each backs one receivable.
+var invoices atomic.Int64
+
+// issueTo is an issue message of CNY amount due on due, with an invoice of
+// its own.
 func issueTo(k chaintest.Key, amount finance.Amount, due string) finance.Issue {
 	return finance.Issue{
 		Supplier: k.Address(), Amount: amount, Currency: "CNY", DueDate: date(due),
-		InvoiceSHA256: hashOf("invoice " + amount.String()), ContractSHA256: hashOf("contract"), Ref: "PO-2026-001",
+		InvoiceSHA256: hashOf(fmt.Sprint("invoice ", invoices.Add(1))), ContractSHA256: hashOf("contract"), Ref: "PO-2026-001",
 	}
 }
 
@@ -651,6 +656,34 @@ func TestReject(t *testing.T) {
 	})
 	if len(due.Items) != 0 {
 		t.Fatalf("a rejected receivable is owed: %v", ids(due.Items))
+	}
+}
+
+// An invoice backs one receivable at a time, whoever issues it, so that it
+// cannot be financed twice; a receivable its supplier rejected frees it.
+func TestInvoiceBacksOneReceivable(t *testing.T) {
+	c := newChain(t)
+	first := issueTo(supplier, cny("500.00"), "2026-06-30")
+	submit(t, c, core, finance.TypeIssue, first) // 1
+	again := first
+	again.Amount = cny("499.00")
+	for _, k := range []chaintest.Key{core, rival} {
+		before := snapshot(t, c)
+		err := c.CheckTx(c.Sign(k, finance.ModuleName, finance.TypeIssue, again))
+		if e := errs.As(err); e.Code != finance.ErrInvoiceUsed.Code || e.Kind != errs.KindConflict || snapshot(t, c) != before {
+			t.Fatalf("the invoice issued again by %s: %v, want %s and no change", k.Name, err, finance.ErrInvoiceUsed.Code)
+		}
+	}
+	submit(t, c, supplier, finance.TypeReject, finance.Reject{ID: 1, Reason: "wrong amount"})
+	if p := submit(t, c, core, finance.TypeIssue, again).Pieces[0]; p.ID != 2 || p.InvoiceSHA256 != first.InvoiceSHA256 {
+		t.Fatalf("reissued after the rejection: %+v", p)
+	}
+	// Accepted, split, financed or settled, the receivable keeps its invoice.
+	submit(t, c, supplier, finance.TypeAccept, finance.Accept{ID: 2})
+	submit(t, c, supplier, finance.TypeSplit, finance.Split{ID: 2, Amounts: []finance.Amount{cny("300.00"), cny("199.00")}})
+	submit(t, c, core, finance.TypeSettle, finance.Settle{ID: 2, PaymentRef: "PAY"})
+	if err := c.CheckTx(c.Sign(rival, finance.ModuleName, finance.TypeIssue, again)); errs.As(err).Code != finance.ErrInvoiceUsed.Code {
+		t.Fatalf("the invoice of a settled receivable issued again: %v", err)
 	}
 }
 

@@ -66,6 +66,7 @@ func TestAPIBadInput(t *testing.T) {
 		{"issue without the role", "bank", "POST", r, issueJSON("supplier", `"1000.00"`, "CNY", "2026-06-30"), 403, "members.missing_role"},
 		{"issue by a notary", "notary", "POST", r, issueJSON("supplier", `"1000.00"`, "CNY", "2026-06-30"), 403, "members.missing_role"},
 		{"issue anonymously", "", "POST", r, issueJSON("supplier", `"1000.00"`, "CNY", "2026-06-30"), 401, "http.unauthorized"},
+		{"issue on the invoice of #1", "core", "POST", r, strings.Replace(issueJSON("supplier", `"1000.00"`, "CNY", "2026-06-30"), hashOf("invoice").String(), hashOf("invoice PO-2026-001").String(), 1), 409, "finance.invoice_used"},
 
 		// Split: sums, zero and negative pieces, too many.
 		{"split not summing", "supplier", "POST", r + "/2/split", amountsJSON("30000.00", "20000.00"), 400, "finance.split_sum"},
