@@ -2,9 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -55,34 +52,6 @@ func (s *Server) SubmitAs(c echo.Context, module, typ string, msg any) error {
 // handlers that look at the outcome first (to answer some refusals with
 // more than the error).
 func RespondSubmission(c echo.Context, sub node.Submission) error { return respondSubmission(c, sub) }
-
-// BindJSON decodes a JSON request body into v strictly: unknown fields and
-// trailing data are errors, reported as 400 with what is wrong.
-func BindJSON(c echo.Context, v any) error {
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return ErrTooLarge
-		}
-		if errors.Is(err, io.EOF) {
-			return ErrBadRequest.Withf("request body is empty: send a JSON object")
-		}
-		return ErrBadRequest.Withf("invalid JSON body: %s", trimJSONPrefix(err.Error()))
-	}
-	if dec.More() {
-		return ErrBadRequest.Withf("invalid JSON body: data after the object")
-	}
-	return nil
-}
-
-func trimJSONPrefix(s string) string {
-	if len(s) > 6 && s[:6] == "json: " {
-		return s[6:]
-	}
-	return s
-}
 
 // JSON answers 200 with v.
 func JSON(c echo.Context, v any) error { return c.JSON(http.StatusOK, v) }

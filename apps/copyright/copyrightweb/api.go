@@ -5,10 +5,8 @@
 package copyrightweb
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -363,24 +361,10 @@ func (h *Handler) rejectTransfer(c echo.Context) error {
 		return err
 	}
 	var req ReasonRequest
-	if err := bindOptional(c, &req); err != nil {
+	if err := web.BindOptionalJSON(c, &req); err != nil {
 		return err
 	}
 	return h.web.SubmitAs(c, copyright.ModuleName, copyright.TypeRejectTransfer, copyright.RejectTransfer{Work: id, Transfer: n, Reason: req.Reason})
-}
-
-// bindOptional is web.BindJSON for a body that may be absent: announced
-// empty (Content-Length: 0) or sent chunked with nothing in it.
-func bindOptional(c echo.Context, v any) error {
-	body := bufio.NewReader(c.Request().Body)
-	if _, err := body.Peek(1); err == io.EOF {
-		return nil
-	}
-	c.Request().Body = struct {
-		io.Reader
-		io.Closer
-	}{body, c.Request().Body}
-	return web.BindJSON(c, v)
 }
 
 // LicenseRequest grants a license: to an account (licensee) or a whole

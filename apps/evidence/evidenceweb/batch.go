@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -96,7 +95,7 @@ func (h *Handler) anchorBatch(c echo.Context) error {
 func parseBatch(c echo.Context, body []byte) (title string, lines []string, err error) {
 	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEApplicationJSON) {
 		var req BatchRequest
-		if err := decodeJSON(body, &req); err != nil {
+		if err := web.DecodeJSON(bytes.NewReader(body), &req); err != nil {
 			return "", nil, err
 		}
 		return req.Title, req.Hashes, nil
@@ -292,15 +291,4 @@ func (pc *proofCache) get(ctx context.Context, blobs storage.BlobStore, b eviden
 	}
 	pc.batches[b.ID] = p
 	return p, nil
-}
-
-// decodeJSON decodes strictly (unknown fields rejected) without requiring
-// canonical form.
-func decodeJSON(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return web.ErrBadRequest.Withf("invalid JSON body: %v", err)
-	}
-	return nil
 }

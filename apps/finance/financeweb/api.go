@@ -1,9 +1,7 @@
 package financeweb
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -151,20 +149,6 @@ func (h *Handler) submit(c echo.Context, typ string, msg any, status int) error 
 
 func pathID(c echo.Context) (finance.ID, error) { return finance.ParseID(c.Param("id")) }
 
-// bindBody decodes a JSON body strictly; an empty body is an empty object
-// when optional.
-func bindBody(c echo.Context, v any, optional bool) error {
-	b, err := io.ReadAll(c.Request().Body)
-	if err != nil {
-		return web.ErrTooLarge
-	}
-	if optional && len(bytes.TrimSpace(b)) == 0 {
-		return nil
-	}
-	c.Request().Body = io.NopCloser(bytes.NewReader(b))
-	return web.BindJSON(c, v)
-}
-
 // piece reads one piece.
 func (h *Handler) piece(id finance.ID) (finance.Receivable, error) {
 	var p finance.Receivable
@@ -289,7 +273,7 @@ func (h *Handler) accept(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := bindBody(c, &struct{}{}, true); err != nil {
+	if err := web.BindOptionalJSON(c, &struct{}{}); err != nil {
 		return err
 	}
 	return h.submit(c, finance.TypeAccept, finance.Accept{ID: id}, http.StatusOK)
@@ -303,7 +287,7 @@ func (h *Handler) reject(c echo.Context) error {
 	var body struct {
 		Reason string `json:"reason"`
 	}
-	if err := bindBody(c, &body, false); err != nil {
+	if err := web.BindJSON(c, &body); err != nil {
 		return err
 	}
 	return h.submit(c, finance.TypeReject, finance.Reject{ID: id, Reason: strings.TrimSpace(body.Reason)}, http.StatusOK)
@@ -321,7 +305,7 @@ func (h *Handler) split(c echo.Context) error {
 		return err
 	}
 	var body SplitRequest
-	if err := bindBody(c, &body, false); err != nil {
+	if err := web.BindJSON(c, &body); err != nil {
 		return err
 	}
 	p, err := h.piece(id)
@@ -344,7 +328,7 @@ func (h *Handler) transfer(c echo.Context) error {
 		To    string `json:"to"`
 		ToOrg string `json:"to_org"`
 	}
-	if err := bindBody(c, &body, false); err != nil {
+	if err := web.BindJSON(c, &body); err != nil {
 		return err
 	}
 	to, err := chain.ParseAddress(strings.TrimSpace(body.To))
@@ -362,7 +346,7 @@ func (h *Handler) requestFinancing(c echo.Context) error {
 	var body struct {
 		Bank string `json:"bank"`
 	}
-	if err := bindBody(c, &body, false); err != nil {
+	if err := web.BindJSON(c, &body); err != nil {
 		return err
 	}
 	bank, err := chain.ParseAddress(strings.TrimSpace(body.Bank))
@@ -381,7 +365,7 @@ func (h *Handler) approve(c echo.Context) error {
 		RateBps    *uint32 `json:"rate_bps"`
 		PaymentRef string  `json:"payment_ref"`
 	}
-	if err := bindBody(c, &body, false); err != nil {
+	if err := web.BindJSON(c, &body); err != nil {
 		return err
 	}
 	if body.RateBps == nil {
@@ -399,7 +383,7 @@ func (h *Handler) decline(c echo.Context) error {
 	var body struct {
 		Reason string `json:"reason"`
 	}
-	if err := bindBody(c, &body, false); err != nil {
+	if err := web.BindJSON(c, &body); err != nil {
 		return err
 	}
 	return h.submit(c, finance.TypeDeclineFinancing, finance.DeclineFinancing{ID: id, Reason: strings.TrimSpace(body.Reason)}, http.StatusOK)
@@ -413,7 +397,7 @@ func (h *Handler) settle(c echo.Context) error {
 	var body struct {
 		PaymentRef string `json:"payment_ref"`
 	}
-	if err := bindBody(c, &body, false); err != nil {
+	if err := web.BindJSON(c, &body); err != nil {
 		return err
 	}
 	return h.submit(c, finance.TypeSettle, finance.Settle{ID: id, PaymentRef: strings.TrimSpace(body.PaymentRef)}, http.StatusOK)

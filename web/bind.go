@@ -1,0 +1,75 @@
+package web
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// BindJSON decodes a JSON request body into v strictly: unknown fields and
+// trailing data are errors, reported as 400 with what is wrong.
+func BindJSON(c echo.Context, v any) error { return DecodeJSON(c.Request().Body, v) }
+
+// BindOptionalJSON is BindJSON for a body that may be absent: empty or white
+// space only, announced (Content-Length: 0) or sent chunked. v is then left
+// as it is.
+func BindOptionalJSON(c echo.Context, v any) error {
+	body := bufio.NewReader(c.Request().Body)
+	for {
+		b, err := body.ReadByte()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return jsonError(err)
+		}
+		if !isJSONSpace(b) {
+			_ = body.UnreadByte() // cannot fail right after ReadByte
+			return DecodeJSON(body, v)
+		}
+	}
+}
+
+// DecodeJSON decodes the one JSON value r holds into v strictly: unknown
+// fields, a second value or anything else after the first are errors,
+// reported as 400 with what is wrong (413 past the request's size limit).
+func DecodeJSON(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return ErrBadRequest.Withf("request body is empty: send a JSON object")
+		}
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return ErrTooLarge
+		}
+		return ErrBadRequest.Withf("invalid JSON body: data after the object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return ErrTooLarge
+	}
+	return ErrBadRequest.Withf("invalid JSON body: %s", trimJSONPrefix(err.Error()))
+}
+
+// isJSONSpace reports whether b is white space between JSON tokens.
+func isJSONSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+func trimJSONPrefix(s string) string {
+	if len(s) > 6 && s[:6] == "json: " {
+		return s[6:]
+	}
+	return s
+}

@@ -1,0 +1,110 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/chancery/chancery/shared/errs"
+	"github.com/chancery/chancery/web"
+)
+
+type body struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// bind runs bindFn over a request whose body is in (chunked, with no length,
+// when chunked) limited to limit bytes, as the server limits bodies.
+func bind(in string, chunked bool, limit int64, bindFn func(echo.Context, any) error) (body, error) {
+	var r io.Reader = strings.NewReader(in)
+	if chunked {
+		r = io.MultiReader(r) // hides the length: httptest sends it chunked
+	}
+	req := httptest.NewRequest(http.MethodPost, "/", r)
+	rec := httptest.NewRecorder()
+	req.Body = http.MaxBytesReader(rec, req.Body, limit)
+	var b body
+	err := bindFn(echo.New().NewContext(req, rec), &b)
+	return b, err
+}
+
+func TestBindJSON(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		optional bool
+		want     body
+		code     string // "" for success
+	}{
+		{"an object", `{"name":"x","count":2}`, false, body{"x", 2}, ""},
+		{"white space around it", " \n{\"name\":\"x\"}\r\n\t", false, body{Name: "x"}, ""},
+		{"fields in any order", `{"count":1,"name":"y"}`, false, body{"y", 1}, ""},
+		{"empty", ``, false, body{}, "http.bad_request"},
+		{"empty, optional", ``, true, body{}, ""},
+		{"white space only, optional", " \r\n\t ", true, body{}, ""},
+		{"an object, optional", ` {"name":"z"}`, true, body{Name: "z"}, ""},
+		{"an unknown field", `{"nam":"x"}`, false, body{}, "http.bad_request"},
+		{"an unknown field, optional", `{"nam":"x"}`, true, body{}, "http.bad_request"},
+		{"a second object", `{"name":"x"}{"name":"y"}`, false, body{}, "http.bad_request"},
+		{"a closing brace after it", `{"name":"x"}}`, false, body{}, "http.bad_request"},
+		{"a closing bracket after it, optional", `{"name":"x"}]`, true, body{}, "http.bad_request"},
+		{"text after it", `{"name":"x"} and more`, false, body{}, "http.bad_request"},
+		{"cut short", `{"name":"x"`, false, body{}, "http.bad_request"},
+		{"the wrong type", `{"count":"2"}`, false, body{}, "http.bad_request"},
+		{"over the limit", `{"name":"` + strings.Repeat("x", 100) + `"}`, false, body{}, "http.too_large"},
+		{"over the limit in white space, optional", strings.Repeat(" ", 100), true, body{}, "http.too_large"},
+	} {
+		for _, chunked := range []bool{false, true} {
+			t.Run(tc.name, func(t *testing.T) {
+				bindFn := web.BindJSON
+				if tc.optional {
+					bindFn = web.BindOptionalJSON
+				}
+				got, err := bind(tc.in, chunked, 64, bindFn)
+				if code := codeOf(err); code != tc.code {
+					t.Fatalf("chunked %v: error %v, want %q", chunked, err, tc.code)
+				}
+				if err == nil && got != tc.want {
+					t.Fatalf("chunked %v: decoded %+v, want %+v", chunked, got, tc.want)
+				}
+			})
+		}
+	}
+}
+
+func codeOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	if e := errs.As(err); e != nil {
+		return e.Code
+	}
+	return err.Error()
+}
+
+// FuzzDecodeJSON checks that a body DecodeJSON accepts is one JSON value
+// (white space around it allowed), which encoding/json reads the same.
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range []string{`{"name":"x","count":2}`, `{"name":"x"}}`, `{"name":"x"} {}`, ` {"count":-0} `, `null`, `{"Name":"x"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got body
+		if err := web.DecodeJSON(bytes.NewReader(data), &got); err != nil {
+			if e := errs.As(err); e == nil || e.Kind != errs.KindInvalid {
+				t.Fatalf("refused %q with %v, not a 400", data, err)
+			}
+			return
+		}
+		var want body
+		if !json.Valid(data) || json.Unmarshal(data, &want) != nil || got != want {
+			t.Fatalf("accepted %q as %+v: not one JSON value of that content", data, got)
+		}
+	})
+}
