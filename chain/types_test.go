@@ -81,3 +81,41 @@ func TestHexForms(t *testing.T) {
 		t.Fatalf("UnmarshalText(String()) = %s, %v, want %s", back, err, sum)
 	}
 }
+
+// FuzzParseText reads what people type as hashes, addresses, keys and
+// serials: whatever parses has the bytes typed, in one of their spellings
+// (hex in either case for hashes and addresses, lowercase for keys, decimal
+// without leading zeros for serials), and prints back as that spelling.
+func FuzzParseText(f *testing.F) {
+	h := chain.SumHash([]byte("seed"))
+	for _, s := range []string{h.String(), strings.ToUpper(h.String()), h.String()[:40], "42", "0", "01", "18446744073709551615", "", "Ｆ" + h.String()[1:]} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		isHex := func(lowerOnly bool) bool {
+			for _, c := range []byte(s) {
+				if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || !lowerOnly && 'A' <= c && c <= 'F') {
+					return false
+				}
+			}
+			return true
+		}
+		if h, err := chain.ParseHash(s); err == nil && (len(s) != 64 || !isHex(false) || h.String() != strings.ToLower(s)) {
+			t.Fatalf("ParseHash(%q) = %s", s, h)
+		}
+		if a, err := chain.ParseAddress(s); err == nil && (len(s) != 40 || !isHex(false) || a.String() != strings.ToLower(s)) {
+			t.Fatalf("ParseAddress(%q) = %s", s, a)
+		}
+		if k, err := chain.ParsePubKey(s); err == nil && (len(s) != 64 || !isHex(true) || k.String() != s) {
+			t.Fatalf("ParsePubKey(%q) = %s", s, k)
+		}
+		if n, ok := chain.ParseSerial(s); ok {
+			if n == 0 || n.String() != s {
+				t.Fatalf("ParseSerial(%q) = %d", s, n)
+			}
+			if back, err := chain.SerialAt([]byte("x/" + n.Key())); err != nil || back != n {
+				t.Fatalf("serial %d keyed as %s reads back as %d, %v", n, n.Key(), back, err)
+			}
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto/merkle"
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/chancery/chancery/chain"
@@ -201,4 +202,48 @@ func syntheticReceipt(t testing.TB, validators int) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// syntheticLeafReceipt is syntheticReceipt of a transaction that anchored a
+// batch of three hashes, with the leaf of the second.
+func syntheticLeafReceipt(t testing.TB) []byte {
+	t.Helper()
+	batch := [][]byte{}
+	for _, s := range []string{"a", "b", "c"} {
+		h := chain.SumHash([]byte(s))
+		batch = append(batch, h[:])
+	}
+	root, proofs := merkle.ProofsFromByteSlices(batch)
+	c := receipttest.New("synthetic", "v0")
+	txs, results := txsOf(3)
+	results[1].Data = fmt.Appendf(nil, `{"batch":1,"root":"%x","count":3}`, root)
+	h := c.AddBlock(txs, results)
+	c.AddBlock(nil, nil)
+	r, err := receipt.Build(context.Background(), c, chain.SumHash(txs[1]), receipt.Location{Height: h, Index: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := &receipt.Leaf{SHA256: chain.Hash(batch[1]), Index: 1, Total: 3}
+	for _, a := range proofs[1].Aunts {
+		leaf.Aunts = append(leaf.Aunts, chain.Hash(a))
+	}
+	r.Leaf = leaf
+	b, err := r.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestSyntheticLeafReceipt(t *testing.T) {
+	raw := syntheticLeafReceipt(t)
+	p, err := receipt.Verify(decode(t, raw), nil)
+	if err != nil || p.Leaf == nil || p.Leaf.Index != 1 || p.Leaf.Total != 3 {
+		t.Fatalf("leaf receipt: %+v, %v", p, err)
+	}
+	// The leaf's hash is what it proves: another one fails.
+	other := strings.Replace(string(raw), chain.SumHash([]byte("b")).String(), chain.SumHash([]byte("d")).String(), 1)
+	if _, err := receipt.Verify(decode(t, []byte(other)), nil); err == nil {
+		t.Fatal("a leaf of a hash not in the batch verified")
+	}
 }

@@ -2,8 +2,12 @@ package evidenceweb
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/chancery/chancery/apps/evidence"
 	"github.com/chancery/chancery/chain"
@@ -56,4 +60,54 @@ func TestProofCacheChecksTheLeavesFile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseBatch reads batch bodies, as text lines or JSON: what is accepted
+// is 1 to MaxBatch distinct hashes, each the line it was read from, in order;
+// what is refused is a 400 naming what is wrong.
+func FuzzParseBatch(f *testing.F) {
+	a, b := chain.SumHash([]byte("a")).String(), chain.SumHash([]byte("b")).String()
+	for _, s := range []struct {
+		body   string
+		asJSON bool
+	}{
+		{a + "\n" + b + "\n", false},
+		{strings.ToUpper(a) + "\r\n  " + b, false},
+		{a + "\n" + a, false},
+		{a + "\n\n" + b, false},
+		{"", false},
+		{`{"title":"t","hashes":["` + a + `","` + b + `"]}`, true},
+		{`{"hashes":["` + a + `"]}}`, true},
+		{`{"hashes":null}`, true},
+	} {
+		f.Add([]byte(s.body), s.asJSON)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, asJSON bool) {
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/evidence/batches?title=t", bytes.NewReader(body))
+		if asJSON {
+			req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+		}
+		c := echo.New().NewContext(req, httptest.NewRecorder())
+		_, lines, err := parseBatch(c, body)
+		var hashes []chain.Hash
+		if err == nil {
+			hashes, err = batchHashes(lines)
+		}
+		if err != nil {
+			if e := errs.As(err); e == nil || e.Kind != errs.KindInvalid {
+				t.Fatalf("refused with %v, not a 400", err)
+			}
+			return
+		}
+		if len(hashes) == 0 || len(hashes) > evidence.MaxBatch || len(hashes) != len(lines) {
+			t.Fatalf("%d hashes from %d lines", len(hashes), len(lines))
+		}
+		seen := map[chain.Hash]bool{}
+		for i, h := range hashes {
+			if seen[h] || !strings.EqualFold(strings.TrimSpace(lines[i]), h.String()) {
+				t.Fatalf("hash %d is %s, from line %q (repeated: %v)", i, h, lines[i], seen[h])
+			}
+			seen[h] = true
+		}
+	})
 }
