@@ -13,7 +13,7 @@
 // carry on), transfer a piece to another supplier, or ask a bank
 // (finance.bank) to finance it. The bank declines with a reason or approves
 // with a discount rate and its payment reference, and the piece becomes the
-// bank's. The core enterprise settles: naming a piece settles it, naming a
+// bank's; until the bank answers, the holder may withdraw the request. The core enterprise settles: naming a piece settles it, naming a
 // split piece (the original receivable, say) settles every unpaid piece under
 // it at once, each paid to its current holder with the payment reference.
 //

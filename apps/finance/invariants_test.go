@@ -55,6 +55,7 @@ func TestInvariants(t *testing.T) {
 			"request":  m.request,
 			"approve":  m.approve,
 			"decline":  m.decline,
+			"withdraw": m.withdraw,
 			"settle":   m.settle,
 			"advance":  m.advance,
 			"":         m.check,
@@ -309,6 +310,11 @@ func (m *machine) approve(t *rapid.T) {
 func (m *machine) decline(t *rapid.T) {
 	p := m.pick(t, finance.StateFinancingRequested)
 	m.exec(t, m.actor(t, asked(p)), asked(p), finance.TypeDeclineFinancing, finance.DeclineFinancing{ID: p.ID, Reason: "no"})
+}
+
+func (m *machine) withdraw(t *rapid.T) {
+	p := m.pick(t, finance.StateFinancingRequested)
+	m.exec(t, m.actor(t, p.Holder), p.Holder, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: p.ID})
 }
 
 func (m *machine) settle(t *rapid.T) {

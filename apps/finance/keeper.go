@@ -103,8 +103,9 @@ type Receivable struct {
 	Modified Act `json:"modified"` // the last change
 
 	Rejection  *Decision   `json:"rejection,omitempty"`
-	Request    *Request    `json:"request,omitempty"`  // the latest; open while financing_requested
-	Declined   *Decision   `json:"declined,omitempty"` // the latest decline
+	Request    *Request    `json:"request,omitempty"`   // the latest; open while financing_requested
+	Declined   *Decision   `json:"declined,omitempty"`  // the latest decline
+	Withdrawn  *Decision   `json:"withdrawn,omitempty"` // the latest request its holder withdrew
 	Financing  *Financing  `json:"financing,omitempty"`
 	Settlement *Settlement `json:"settlement,omitempty"`
 }
@@ -116,7 +117,7 @@ func (p *Receivable) Overdue(at time.Time) bool {
 }
 
 // Decision is a refusal with its reason: a supplier's rejection, a bank's
-// decline.
+// decline, a holder's withdrawal of its request (whose reason may be empty).
 type Decision struct {
 	Reason string `json:"reason"`
 	Act

@@ -22,6 +22,7 @@ const (
 	EventFinancingRequested = "finance.financing_requested"
 	EventFinanced           = "finance.financed"
 	EventFinancingDeclined  = "finance.financing_declined"
+	EventFinancingWithdrawn = "finance.financing_withdrawn"
 	EventSettled            = "finance.settled"
 )
 
@@ -80,6 +81,7 @@ func (m *Module) Routes() []chain.Route {
 		chain.NewRoute(TypeSplit, RoleSupplier, m.split),
 		chain.NewRoute(TypeTransfer, RoleSupplier, m.transfer),
 		chain.NewRoute(TypeRequestFinancing, RoleSupplier, m.requestFinancing),
+		chain.NewRoute(TypeWithdrawFinancing, RoleSupplier, m.withdrawFinancing),
 		chain.NewRoute(TypeApproveFinancing, RoleBank, m.approveFinancing),
 		chain.NewRoute(TypeDeclineFinancing, RoleBank, m.declineFinancing),
 		chain.NewRoute(TypeSettle, RoleCore, m.settle),
@@ -267,6 +269,18 @@ func (m *Module) requestFinancing(ctx *chain.Context, msg *RequestFinancing) (an
 	p.State, p.Modified = StateFinancingRequested, act
 	p.Request = &Request{Bank: bank, BankAccount: msg.Bank, Act: act}
 	return m.changed(ctx, TypeRequestFinancing, EventFinancingRequested, &old, &p, chain.A(AttrBank, bank))
+}
+
+func (m *Module) withdrawFinancing(ctx *chain.Context, msg *WithdrawFinancing) (any, error) {
+	p, act, err := m.held(ctx, msg.ID, StateFinancingRequested, ErrNoRequest)
+	if err != nil {
+		return nil, err
+	}
+	old := p
+	p.State, p.Modified = StateAccepted, act
+	p.Withdrawn = &Decision{Reason: msg.Reason, Act: act}
+	return m.changed(ctx, TypeWithdrawFinancing, EventFinancingWithdrawn, &old, &p,
+		chain.A(AttrBank, p.Request.Bank), chain.A(AttrReason, msg.Reason))
 }
 
 // requested loads piece id, whose financing the signer's bank must have been

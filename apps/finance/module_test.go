@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -618,6 +619,43 @@ func TestDecline(t *testing.T) {
 	p = submit(t, c, bank2, finance.TypeApproveFinancing, finance.ApproveFinancing{ID: 1, RateBps: 0, PaymentRef: "FREE"}).Pieces[0]
 	if p.Holder != "bank2" || p.Financing.Payout != p.Amount || p.Financing.Discount != 0 {
 		t.Fatalf("financed at 0 bps: %+v", p.Financing)
+	}
+}
+
+// A holder may withdraw its request before the bank answers, and offer the
+// piece to another bank; the bank asked can no longer approve it.
+func TestWithdrawFinancing(t *testing.T) {
+	c := newChain(t)
+	submit(t, c, core, finance.TypeIssue, issueTo(supplier, cny("500.00"), "2026-06-30"))
+	submit(t, c, supplier, finance.TypeAccept, finance.Accept{ID: 1})
+	refused := func(k chaintest.Key, typ string, msg any, code string) {
+		t.Helper()
+		before := snapshot(t, c)
+		if err := c.CheckTx(c.Sign(k, finance.ModuleName, typ, msg)); errs.As(err) == nil || errs.As(err).Code != code || snapshot(t, c) != before {
+			t.Fatalf("%s as %s: %v, want %s and no change", typ, k.Name, err, code)
+		}
+	}
+	refused(supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.no_request")
+	submit(t, c, supplier, finance.TypeRequestFinancing, finance.RequestFinancing{ID: 1, Bank: bank.Address()})
+	refused(bank, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "members.missing_role")
+	refused(sub, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.not_holder")
+	refused(supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1, Reason: strings.Repeat("x", finance.MaxReason+1)}, "finance.invalid")
+
+	res, evs := do(t, c, clerk, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1, Reason: "the bank is slow"})
+	p := res.Pieces[0]
+	if p.State != finance.StateAccepted || p.Withdrawn == nil || p.Withdrawn.Reason != "the bank is slow" || p.Withdrawn.Account != clerk.Address() ||
+		p.Request == nil || p.Request.Bank != "bank" || evs[0].Type != finance.EventFinancingWithdrawn || attr(evs[0], finance.AttrBank) != "bank" {
+		t.Fatalf("withdrawn: %+v %v", p, evs)
+	}
+	if page := view(t, c, func(r chain.Reader) (finance.Page, error) { return finance.FinancingRequests(r, "bank", "", 0) }); len(page.Items) != 0 {
+		t.Fatalf("a withdrawn request is still listed: %v", ids(page.Items))
+	}
+	refused(bank, finance.TypeApproveFinancing, finance.ApproveFinancing{ID: 1, RateBps: 365, PaymentRef: "TT"}, "finance.no_request")
+	refused(supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.no_request")
+	// Accepted again, the piece moves: the second bank finances it.
+	submit(t, c, supplier, finance.TypeRequestFinancing, finance.RequestFinancing{ID: 1, Bank: bank2.Address()})
+	if p := submit(t, c, bank2, finance.TypeApproveFinancing, finance.ApproveFinancing{ID: 1, RateBps: 365, PaymentRef: "TT-2"}).Pieces[0]; p.Holder != "bank2" {
+		t.Fatalf("financed after a withdrawal: %+v", p)
 	}
 }
 

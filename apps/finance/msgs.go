@@ -10,15 +10,16 @@ const ModuleName = "finance"
 
 // Message types.
 const (
-	TypeIssue            = "issue"
-	TypeAccept           = "accept"
-	TypeReject           = "reject"
-	TypeSplit            = "split"
-	TypeTransfer         = "transfer"
-	TypeRequestFinancing = "request_financing"
-	TypeApproveFinancing = "approve_financing"
-	TypeDeclineFinancing = "decline_financing"
-	TypeSettle           = "settle"
+	TypeIssue             = "issue"
+	TypeAccept            = "accept"
+	TypeReject            = "reject"
+	TypeSplit             = "split"
+	TypeTransfer          = "transfer"
+	TypeRequestFinancing  = "request_financing"
+	TypeWithdrawFinancing = "withdraw_financing"
+	TypeApproveFinancing  = "approve_financing"
+	TypeDeclineFinancing  = "decline_financing"
+	TypeSettle            = "settle"
 )
 
 // Limits.
@@ -130,6 +131,18 @@ type RequestFinancing struct {
 
 func (m *RequestFinancing) ValidateBasic() error {
 	return check.First(checkID(m.ID), checkAddress("bank", m.Bank))
+}
+
+// WithdrawFinancing takes back a request for financing, as the piece's
+// holder, before the bank has answered: the piece is accepted again, free to
+// move or to be offered to another bank. The reason is optional.
+type WithdrawFinancing struct {
+	ID     ID     `json:"id"`
+	Reason string `json:"reason"`
+}
+
+func (m *WithdrawFinancing) ValidateBasic() error {
+	return check.First(checkID(m.ID), checkText("reason", m.Reason, 0, MaxReason))
 }
 
 // ApproveFinancing finances a piece whose financing the signer's bank was

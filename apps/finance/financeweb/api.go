@@ -61,6 +61,7 @@ func (h *Handler) APIRoutes() {
 	api.POST("/receivables/:id/financing", h.requestFinancing, auth)
 	api.POST("/receivables/:id/financing/approve", h.approve, auth)
 	api.POST("/receivables/:id/financing/decline", h.decline, auth)
+	api.POST("/receivables/:id/financing/withdraw", h.withdraw, auth)
 	api.POST("/receivables/:id/settle", h.settle, auth)
 }
 
@@ -387,6 +388,22 @@ func (h *Handler) decline(c echo.Context) error {
 		return err
 	}
 	return h.submit(c, finance.TypeDeclineFinancing, finance.DeclineFinancing{ID: id, Reason: strings.TrimSpace(body.Reason)}, http.StatusOK)
+}
+
+// withdraw takes back the holder's request; the body, with its reason, is
+// optional.
+func (h *Handler) withdraw(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := web.BindOptionalJSON(c, &body); err != nil {
+		return err
+	}
+	return h.submit(c, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: id, Reason: strings.TrimSpace(body.Reason)}, http.StatusOK)
 }
 
 func (h *Handler) settle(c echo.Context) error {

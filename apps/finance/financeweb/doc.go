@@ -28,6 +28,7 @@
 //	POST /api/v1/receivables/{id}/accept|reject|split|transfer|settle
 //	POST /api/v1/receivables/{id}/financing        request (holder) {"bank"}
 //	POST /api/v1/receivables/{id}/financing/approve|decline   (bank asked)
+//	POST /api/v1/receivables/{id}/financing/withdraw          (holder) {"reason"?}
 //	GET  /api/v1/receivables/held?state=           the caller's organisation's pieces
 //	GET  /api/v1/receivables/issued                receivables it issued
 //	GET  /api/v1/receivables/due?days=30           unpaid pieces it owes falling due

@@ -13,14 +13,15 @@ import (
 )
 
 // TestGoldenPages renders the bank's page and a piece's page (with its
-// lineage picture and the bank's financing preview) over the fixed history
+// lineage picture and the bank's financing preview; and as its holder, who
+// may withdraw the request) over the fixed history
 // and compares them with testdata/golden; run with -update to accept
 // changes.
 func TestGoldenPages(t *testing.T) {
 	e := newEnv(t)
 	e.history()
-	bank, supplier := e.Client().Login("bank"), e.Client().Login("supplier")
-	for _, cl := range []*webtest.Client{bank, supplier} {
+	bank, supplier, holder := e.Client().Login("bank"), e.Client().Login("supplier"), e.Client().Login("subsupplier")
+	for _, cl := range []*webtest.Client{bank, supplier, holder} {
 		cl.PinCSRF()
 	}
 	cases := []struct {
@@ -30,6 +31,7 @@ func TestGoldenPages(t *testing.T) {
 	}{
 		{"bank.html", bank, "/finance/bank"},
 		{"piece_bank.html", bank, "/finance/receivables/3?rate_bps=365"},
+		{"piece_holder.html", holder, "/finance/receivables/3"},
 		{"supplier.html", supplier, "/finance/supplier"},
 		{"lineage.svg", bank, "/finance/receivables/3/lineage.svg"},
 	}

@@ -40,6 +40,7 @@ func (h *Handler) Pages(e *echo.Echo) {
 	e.POST("/finance/receivables/:id/financing", h.requestFinancingForm, login)
 	e.POST("/finance/receivables/:id/approve", h.approveForm, login)
 	e.POST("/finance/receivables/:id/decline", h.declineForm, login)
+	e.POST("/finance/receivables/:id/withdraw", h.withdrawForm, login)
 	e.POST("/finance/receivables/:id/settle", h.settleForm, login)
 }
 
@@ -388,6 +389,9 @@ func nameList(r chain.Reader, nm names, p finance.Receivable) map[string]string 
 	if d := p.Declined; d != nil {
 		orgs = append(orgs, d.Org)
 	}
+	if d := p.Withdrawn; d != nil {
+		orgs = append(orgs, d.Org)
+	}
 	if f := p.Financing; f != nil {
 		orgs = append(orgs, f.Org, f.Seller)
 	}
@@ -422,6 +426,7 @@ func permissions(p finance.Receivable, who membersweb.Viewer, now time.Time) Per
 		Split:            holder && p.State == finance.StateAccepted,
 		Transfer:         holder && p.State == finance.StateAccepted,
 		RequestFinancing: holder && p.State == finance.StateAccepted && !p.Overdue(now),
+		Withdraw:         holder && p.State == finance.StateFinancingRequested,
 		Approve:          bank,
 		Settle:           issuer && (p.State.Unpaid() || p.State == finance.StateSplit),
 	}
@@ -663,6 +668,17 @@ func (h *Handler) declineForm(c echo.Context) error {
 	msg := finance.DeclineFinancing{ID: id, Reason: strings.TrimSpace(c.FormValue("reason"))}
 	return h.submitForm(c, finance.TypeDeclineFinancing, msg, back, func(finance.Result) (string, string) {
 		return fmt.Sprintf("Declined to finance receivable #%d.", id), ""
+	})
+}
+
+func (h *Handler) withdrawForm(c echo.Context) error {
+	id, back, err := formPiece(c)
+	if err != nil {
+		return err
+	}
+	msg := finance.WithdrawFinancing{ID: id, Reason: strings.TrimSpace(c.FormValue("reason"))}
+	return h.submitForm(c, finance.TypeWithdrawFinancing, msg, back, func(finance.Result) (string, string) {
+		return fmt.Sprintf("Withdrew the request to finance receivable #%d.", id), ""
 	})
 }
 

@@ -60,6 +60,16 @@ func TestPagesStory(t *testing.T) {
 	page = sub.Follow(sub.Post("/finance/receivables/3/financing", url.Values{"bank": {addr("bank").String()}}))
 	webtest.WantBody(t, page, "Asked bank to finance receivable #3.")
 
+	// It withdraws the request, which the bank then no longer sees, and
+	// asks again.
+	webtest.WantBody(t, sub.Get("/finance/receivables/3"), `data-withdraw-form`)
+	webtest.WantNoBody(t, supplier.Get("/finance/receivables/3"), `data-withdraw-form`) // no longer its holder
+	page = sub.Follow(sub.Post("/finance/receivables/3/withdraw", url.Values{"reason": {"wrong bank"}}))
+	webtest.WantBody(t, page, "Withdrew the request to finance receivable #3.", "Financing request withdrawn", "“wrong bank”", `data-financing-form`)
+	webtest.WantBody(t, bank.Get("/finance/bank"), "No request awaits your answer.")
+	page = sub.Follow(sub.Post("/finance/receivables/3/financing", url.Values{"bank": {addr("bank").String()}}))
+	webtest.WantBody(t, page, "Asked bank to finance receivable #3.")
+
 	// On 2026-04-01 the bank sees the request with its payout previewed,
 	// reviews it at 3.65 % and approves.
 	e.setDate(t, "2026-04-01")
