@@ -221,7 +221,7 @@ func (g Grant) validate() error {
 		return ErrInvalid.Withf("scope is missing")
 	}
 	if !validTerritory(g.Territory) {
-		return ErrInvalid.Withf("territory must be %q or an ISO 3166-1 alpha-2 code in capitals, got %q", Worldwide, g.Territory)
+		return ErrInvalid.Withf("territory must be %q or an ISO 3166-1 alpha-2 country code in capitals (\"FR\", \"GB\"), got %q", Worldwide, g.Territory)
 	}
 	return check.First(
 		checkText("scope", g.Scope, 1, MaxScope, false),
@@ -345,9 +345,29 @@ func checkAuthors(as []Author) error {
 	return nil
 }
 
-func validTerritory(t string) bool {
-	return t == Worldwide || len(t) == 2 && 'A' <= t[0] && t[0] <= 'Z' && 'A' <= t[1] && t[1] <= 'Z'
-}
+func validTerritory(t string) bool { return t == Worldwide || countries[t] }
+
+// countries are the 249 officially assigned ISO 3166-1 alpha-2 codes (2025),
+// without the reserved ones ("UK", "EU", "XK"). The list is part of the
+// state machine: a code added changes which licenses are valid, so it
+// changes only with a chain upgrade.
+var countries = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range strings.Fields(`
+		AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM
+		BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX
+		CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG
+		GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR
+		IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV
+		LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE
+		NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO
+		RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF
+		TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF
+		WS YE YT ZA ZM ZW`) {
+		m[c] = true
+	}
+	return m
+}()
 
 func checkID(field string, id ID) error {
 	if id == 0 {
