@@ -280,20 +280,6 @@ func (h *Handler) accept(c echo.Context) error {
 	return h.submit(c, finance.TypeAccept, finance.Accept{ID: id}, http.StatusOK)
 }
 
-func (h *Handler) reject(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var body struct {
-		Reason string `json:"reason"`
-	}
-	if err := web.BindJSON(c, &body); err != nil {
-		return err
-	}
-	return h.submit(c, finance.TypeReject, finance.Reject{ID: id, Reason: strings.TrimSpace(body.Reason)}, http.StatusOK)
-}
-
 // SplitRequest is the body of a split: the pieces' amounts in major units
 // of the piece's currency, in order, summing exactly to it.
 type SplitRequest struct {
@@ -376,23 +362,29 @@ func (h *Handler) approve(c echo.Context) error {
 	return h.submit(c, finance.TypeApproveFinancing, msg, http.StatusOK)
 }
 
+func (h *Handler) reject(c echo.Context) error {
+	return h.reasoned(c, finance.TypeReject, web.BindJSON, func(id finance.ID, reason string) any {
+		return finance.Reject{ID: id, Reason: reason}
+	})
+}
+
 func (h *Handler) decline(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var body struct {
-		Reason string `json:"reason"`
-	}
-	if err := web.BindJSON(c, &body); err != nil {
-		return err
-	}
-	return h.submit(c, finance.TypeDeclineFinancing, finance.DeclineFinancing{ID: id, Reason: strings.TrimSpace(body.Reason)}, http.StatusOK)
+	return h.reasoned(c, finance.TypeDeclineFinancing, web.BindJSON, func(id finance.ID, reason string) any {
+		return finance.DeclineFinancing{ID: id, Reason: reason}
+	})
 }
 
 // withdraw takes back the holder's request; the body, with its reason, is
 // optional.
 func (h *Handler) withdraw(c echo.Context) error {
+	return h.reasoned(c, finance.TypeWithdrawFinancing, web.BindOptionalJSON, func(id finance.ID, reason string) any {
+		return finance.WithdrawFinancing{ID: id, Reason: reason}
+	})
+}
+
+// reasoned answers a route whose body is {"reason"}, read by bind, with the
+// message msg makes of it.
+func (h *Handler) reasoned(c echo.Context, typ string, bind func(echo.Context, any) error, msg func(id finance.ID, reason string) any) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -400,10 +392,10 @@ func (h *Handler) withdraw(c echo.Context) error {
 	var body struct {
 		Reason string `json:"reason"`
 	}
-	if err := web.BindOptionalJSON(c, &body); err != nil {
+	if err := bind(c, &body); err != nil {
 		return err
 	}
-	return h.submit(c, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: id, Reason: strings.TrimSpace(body.Reason)}, http.StatusOK)
+	return h.submit(c, typ, msg(id, strings.TrimSpace(body.Reason)), http.StatusOK)
 }
 
 func (h *Handler) settle(c echo.Context) error {
