@@ -14,8 +14,9 @@ func FuzzDecodeReceipt(f *testing.F) {
 		f.Add(good)
 		f.Add(bytes.Replace(good, []byte(`"code":0`), []byte(`"code":1`), 1))
 	}
-	leaf := syntheticLeafReceipt(f)
+	leaf := syntheticLeafReceipt(f, 3)
 	f.Add(leaf)
+	f.Add(syntheticLeafReceipt(f, 1))
 	f.Add(bytes.Replace(leaf, []byte(`"total":3`), []byte(`"total":4`), 1))
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"version":1,"signed_header":null,"validator_set":{"validators":[{}]}}`))

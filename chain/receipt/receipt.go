@@ -97,9 +97,12 @@ func (r *Receipt) MarshalJSON() ([]byte, error) {
 		Version: r.Version, ChainID: r.ChainID, Tx: nonNil(r.Tx), TxHash: r.TxHash, Height: r.Height,
 		Result: r.Result, Leaf: r.Leaf,
 	}
-	// nil and empty encode alike ("" here, omitted aunts below) so that
-	// each receipt has one form.
+	// nil and empty encode alike ("" here, omitted aunts below, [] for a
+	// leaf's aunts) so that each receipt has one form.
 	w.Result.Data = nonNil(w.Result.Data)
+	if l := r.Leaf; l != nil && l.Aunts == nil {
+		w.Leaf = &Leaf{SHA256: l.SHA256, Index: l.Index, Total: l.Total, Aunts: []chain.Hash{}}
+	}
 	txProof, resultProof := r.TxProof, r.ResultProof
 	txProof.Proof.Aunts, resultProof.Aunts = nilIfEmpty(txProof.Proof.Aunts), nilIfEmpty(resultProof.Aunts)
 	for _, p := range []struct {

@@ -1,6 +1,7 @@
 package receipt_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -205,26 +206,28 @@ func syntheticReceipt(t testing.TB, validators int) []byte {
 }
 
 // syntheticLeafReceipt is syntheticReceipt of a transaction that anchored a
-// batch of three hashes, with the leaf of the second.
-func syntheticLeafReceipt(t testing.TB) []byte {
+// batch of the hashes of "a", "b", "c"… (members of them), with the leaf of
+// the last.
+func syntheticLeafReceipt(t testing.TB, members int) []byte {
 	t.Helper()
 	batch := [][]byte{}
-	for _, s := range []string{"a", "b", "c"} {
-		h := chain.SumHash([]byte(s))
+	for i := range members {
+		h := chain.SumHash([]byte{'a' + byte(i)})
 		batch = append(batch, h[:])
 	}
 	root, proofs := merkle.ProofsFromByteSlices(batch)
 	c := receipttest.New("synthetic", "v0")
 	txs, results := txsOf(3)
-	results[1].Data = fmt.Appendf(nil, `{"batch":1,"root":"%x","count":3}`, root)
+	results[1].Data = fmt.Appendf(nil, `{"batch":1,"root":"%x","count":%d}`, root, members)
 	h := c.AddBlock(txs, results)
 	c.AddBlock(nil, nil)
 	r, err := receipt.Build(context.Background(), c, chain.SumHash(txs[1]), receipt.Location{Height: h, Index: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	leaf := &receipt.Leaf{SHA256: chain.Hash(batch[1]), Index: 1, Total: 3}
-	for _, a := range proofs[1].Aunts {
+	last := members - 1
+	leaf := &receipt.Leaf{SHA256: chain.Hash(batch[last]), Index: int64(last), Total: int64(members)}
+	for _, a := range proofs[last].Aunts {
 		leaf.Aunts = append(leaf.Aunts, chain.Hash(a))
 	}
 	r.Leaf = leaf
@@ -236,14 +239,35 @@ func syntheticLeafReceipt(t testing.TB) []byte {
 }
 
 func TestSyntheticLeafReceipt(t *testing.T) {
-	raw := syntheticLeafReceipt(t)
+	raw := syntheticLeafReceipt(t, 3)
 	p, err := receipt.Verify(decode(t, raw), nil)
-	if err != nil || p.Leaf == nil || p.Leaf.Index != 1 || p.Leaf.Total != 3 {
+	if err != nil || p.Leaf == nil || p.Leaf.Index != 2 || p.Leaf.Total != 3 {
 		t.Fatalf("leaf receipt: %+v, %v", p, err)
 	}
 	// The leaf's hash is what it proves: another one fails.
-	other := strings.Replace(string(raw), chain.SumHash([]byte("b")).String(), chain.SumHash([]byte("d")).String(), 1)
+	other := strings.Replace(string(raw), chain.SumHash([]byte("c")).String(), chain.SumHash([]byte("d")).String(), 1)
 	if _, err := receipt.Verify(decode(t, []byte(other)), nil); err == nil {
 		t.Fatal("a leaf of a hash not in the batch verified")
+	}
+}
+
+// The leaf of a one-member batch has no aunts, written [] — its one form:
+// null is refused, as every other second spelling of a receipt is.
+func TestLeafWithoutAunts(t *testing.T) {
+	raw := syntheticLeafReceipt(t, 1)
+	if !bytes.Contains(raw, []byte(`"aunts":[]`)) {
+		t.Fatalf("a one-member batch's leaf is not written with \"aunts\":[]: %s", raw)
+	}
+	if _, err := receipt.Verify(decode(t, raw), nil); err != nil {
+		t.Fatalf("one-member batch: %v", err)
+	}
+	if _, err := receipt.Decode(bytes.Replace(raw, []byte(`"aunts":[]`), []byte(`"aunts":null`), 1)); err == nil {
+		t.Fatal(`"aunts":null decoded beside "aunts":[]`)
+	}
+	// However the leaf was built, it is written the one way.
+	r := decode(t, raw)
+	r.Leaf.Aunts = nil
+	if again, err := r.MarshalJSON(); err != nil || !bytes.Equal(again, raw) {
+		t.Fatalf("a leaf with nil aunts encodes as %s (%v)", again, err)
 	}
 }
