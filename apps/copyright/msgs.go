@@ -348,7 +348,8 @@ func checkAuthors(as []Author) error {
 func validTerritory(t string) bool { return t == Worldwide || countries[t] }
 
 // countries are the 249 officially assigned ISO 3166-1 alpha-2 codes (2025),
-// without the reserved ones ("UK", "EU", "XK"). The list is part of the
+// without the reserved ones ("UK", "EU") and the user-assigned ones ("XK",
+// used for Kosovo, which therefore has no code here). The list is part of the
 // state machine: a code added changes which licenses are valid, so it
 // changes only with a chain upgrade.
 var countries = func() map[string]bool {

@@ -312,9 +312,21 @@ func (m *machine) decline(t *rapid.T) {
 	m.exec(t, m.actor(t, asked(p)), asked(p), finance.TypeDeclineFinancing, finance.DeclineFinancing{ID: p.ID, Reason: "no"})
 }
 
+// withdraw withdraws a request, which binds its holder for
+// WithdrawAfterDays: before then only the bank may end it.
 func (m *machine) withdraw(t *rapid.T) {
 	p := m.pick(t, finance.StateFinancingRequested)
-	m.exec(t, m.actor(t, p.Holder), p.Holder, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: p.ID})
+	_, ok := m.exec(t, m.actor(t, p.Holder), p.Holder, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: p.ID})
+	if p.State != finance.StateFinancingRequested {
+		return
+	}
+	binding := finance.DateOf(m.now) < p.Request.WithdrawableFrom()
+	if ok && binding {
+		t.Fatalf("request of piece %d withdrawn on %s, while it binds", p.ID, finance.DateOf(m.now))
+	}
+	if !ok && !binding && m.lastRefusal == finance.ErrRequestBinding.Code {
+		t.Fatalf("request of piece %d refused as binding on %s", p.ID, finance.DateOf(m.now))
+	}
 }
 
 func (m *machine) settle(t *rapid.T) {

@@ -27,7 +27,8 @@ type Members interface {
 //
 //	issued → accepted | rejected
 //	accepted → split (closed) | accepted (transferred: the holder changes)
-//	         | financing_requested → financed | accepted (declined)
+//	         | financing_requested → financed | accepted (declined, or
+//	                                withdrawn by the holder)
 //	accepted | financing_requested | financed → settled
 //
 // A financing request still open at settlement lapses with it.
@@ -105,7 +106,7 @@ type Receivable struct {
 	Rejection  *Decision   `json:"rejection,omitempty"`
 	Request    *Request    `json:"request,omitempty"`   // the latest; open while financing_requested
 	Declined   *Decision   `json:"declined,omitempty"`  // the latest decline
-	Withdrawn  *Decision   `json:"withdrawn,omitempty"` // the latest request its holder withdrew
+	Withdrawn  *Withdrawal `json:"withdrawn,omitempty"` // the latest request its holder withdrew
 	Financing  *Financing  `json:"financing,omitempty"`
 	Settlement *Settlement `json:"settlement,omitempty"`
 }
@@ -117,7 +118,7 @@ func (p *Receivable) Overdue(at time.Time) bool {
 }
 
 // Decision is a refusal with its reason: a supplier's rejection, a bank's
-// decline, a holder's withdrawal of its request (whose reason may be empty).
+// decline.
 type Decision struct {
 	Reason string `json:"reason"`
 	Act
@@ -127,6 +128,18 @@ type Decision struct {
 type Request struct {
 	Bank        string        `json:"bank"`
 	BankAccount chain.Address `json:"bank_account"`
+	Act
+}
+
+// WithdrawableFrom is the first block date on which the holder may withdraw
+// the request, if the bank has not answered it.
+func (q *Request) WithdrawableFrom() Date { return DateOf(q.Time).AddDays(WithdrawAfterDays) }
+
+// Withdrawal is a holder's withdrawal of its request to Bank; the reason
+// may be empty.
+type Withdrawal struct {
+	Bank   string `json:"bank"`
+	Reason string `json:"reason"`
 	Act
 }
 

@@ -276,9 +276,12 @@ func (m *Module) withdrawFinancing(ctx *chain.Context, msg *WithdrawFinancing) (
 	if err != nil {
 		return nil, err
 	}
+	if from := p.Request.WithdrawableFrom(); DateOf(ctx.Time) < from {
+		return nil, ErrRequestBinding.Withf("the request of %s to %q binds until %s; if the bank has not answered, it can be withdrawn from %s", DateOf(p.Request.Time), p.Request.Bank, from.AddDays(-1), from)
+	}
 	old := p
 	p.State, p.Modified = StateAccepted, act
-	p.Withdrawn = &Decision{Reason: msg.Reason, Act: act}
+	p.Withdrawn = &Withdrawal{Bank: p.Request.Bank, Reason: msg.Reason, Act: act}
 	return m.changed(ctx, TypeWithdrawFinancing, EventFinancingWithdrawn, &old, &p,
 		chain.A(AttrBank, p.Request.Bank), chain.A(AttrReason, msg.Reason))
 }

@@ -196,6 +196,17 @@ func ids(ps []finance.Receivable) []finance.ID {
 	return out
 }
 
+// codeOf is err's code, "" for nil.
+func codeOf(err error) string {
+	if e := errs.As(err); e != nil {
+		return e.Code
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
 func eventTypes(evs []chain.Event) []string {
 	var out []string
 	for _, e := range evs {
@@ -622,8 +633,9 @@ func TestDecline(t *testing.T) {
 	}
 }
 
-// A holder may withdraw its request before the bank answers, and offer the
-// piece to another bank; the bank asked can no longer approve it.
+// A holder may withdraw a request the bank has not answered within
+// WithdrawAfterDays, and offer the piece to another bank; the bank asked can
+// no longer approve it.
 func TestWithdrawFinancing(t *testing.T) {
 	c := newChain(t)
 	submit(t, c, core, finance.TypeIssue, issueTo(supplier, cny("500.00"), "2026-06-30"))
@@ -631,7 +643,7 @@ func TestWithdrawFinancing(t *testing.T) {
 	refused := func(k chaintest.Key, typ string, msg any, code string) {
 		t.Helper()
 		before := snapshot(t, c)
-		if err := c.CheckTx(c.Sign(k, finance.ModuleName, typ, msg)); errs.As(err) == nil || errs.As(err).Code != code || snapshot(t, c) != before {
+		if err := c.CheckTx(c.Sign(k, finance.ModuleName, typ, msg)); codeOf(err) != code || snapshot(t, c) != before {
 			t.Fatalf("%s as %s: %v, want %s and no change", typ, k.Name, err, code)
 		}
 	}
@@ -640,10 +652,15 @@ func TestWithdrawFinancing(t *testing.T) {
 	refused(bank, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "members.missing_role")
 	refused(sub, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.not_holder")
 	refused(supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1, Reason: strings.Repeat("x", finance.MaxReason+1)}, "finance.invalid")
+	// The request binds the holder for three days: asked on 2026-01-01, the
+	// bank may count on it through 2026-01-03.
+	setDate(t, c, "2026-01-03")
+	refused(supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.request_binding")
+	setDate(t, c, "2026-01-04")
 
 	res, evs := do(t, c, clerk, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1, Reason: "the bank is slow"})
 	p := res.Pieces[0]
-	if p.State != finance.StateAccepted || p.Withdrawn == nil || p.Withdrawn.Reason != "the bank is slow" || p.Withdrawn.Account != clerk.Address() ||
+	if p.State != finance.StateAccepted || p.Withdrawn == nil || p.Withdrawn.Reason != "the bank is slow" || p.Withdrawn.Account != clerk.Address() || p.Withdrawn.Bank != "bank" ||
 		p.Request == nil || p.Request.Bank != "bank" || evs[0].Type != finance.EventFinancingWithdrawn || attr(evs[0], finance.AttrBank) != "bank" {
 		t.Fatalf("withdrawn: %+v %v", p, evs)
 	}
@@ -708,7 +725,7 @@ func TestInvoiceBacksOneReceivable(t *testing.T) {
 	for _, k := range []chaintest.Key{core, rival} {
 		before := snapshot(t, c)
 		err := c.CheckTx(c.Sign(k, finance.ModuleName, finance.TypeIssue, again))
-		if e := errs.As(err); e.Code != finance.ErrInvoiceUsed.Code || e.Kind != errs.KindConflict || snapshot(t, c) != before {
+		if codeOf(err) != finance.ErrInvoiceUsed.Code || errs.As(err).Kind != errs.KindConflict || snapshot(t, c) != before {
 			t.Fatalf("the invoice issued again by %s: %v, want %s and no change", k.Name, err, finance.ErrInvoiceUsed.Code)
 		}
 	}
@@ -720,7 +737,7 @@ func TestInvoiceBacksOneReceivable(t *testing.T) {
 	submit(t, c, supplier, finance.TypeAccept, finance.Accept{ID: 2})
 	submit(t, c, supplier, finance.TypeSplit, finance.Split{ID: 2, Amounts: []finance.Amount{cny("300.00"), cny("199.00")}})
 	submit(t, c, core, finance.TypeSettle, finance.Settle{ID: 2, PaymentRef: "PAY"})
-	if err := c.CheckTx(c.Sign(rival, finance.ModuleName, finance.TypeIssue, again)); errs.As(err).Code != finance.ErrInvoiceUsed.Code {
+	if err := c.CheckTx(c.Sign(rival, finance.ModuleName, finance.TypeIssue, again)); codeOf(err) != finance.ErrInvoiceUsed.Code {
 		t.Fatalf("the invoice of a settled receivable issued again: %v", err)
 	}
 }

@@ -33,6 +33,11 @@ const (
 	// MaxSettle bounds the pieces one settle message pays, and so the size
 	// of its result, which holds them all: a few hundred kilobytes.
 	MaxSettle = 200
+	// WithdrawAfterDays is how long a financing request binds its holder:
+	// a bank that pays before it approves on chain counts on it. From that
+	// many days after the request's block date, the holder may withdraw a
+	// request the bank has not answered.
+	WithdrawAfterDays = 3
 )
 
 // ID numbers pieces in the order the chain created them, from 1. An
@@ -134,8 +139,9 @@ func (m *RequestFinancing) ValidateBasic() error {
 }
 
 // WithdrawFinancing takes back a request for financing, as the piece's
-// holder, before the bank has answered: the piece is accepted again, free to
-// move or to be offered to another bank. The reason is optional.
+// holder, that the bank has not answered WithdrawAfterDays after it was made:
+// the piece is accepted again, free to move or to be offered to another
+// bank. The reason is optional.
 type WithdrawFinancing struct {
 	ID     ID     `json:"id"`
 	Reason string `json:"reason"`

@@ -18,7 +18,8 @@
 // is pending; or the pinned error body {"error":{"code","message"}} with 400
 // (bad input: amounts, split sums, too many pieces, dates, currencies,
 // overflow), 403 (no role, not the holder, not the issuer), 404 or 409
-// (closed, settled, rejected, already financed, overdue pieces).
+// (closed, settled, rejected, already financed, overdue pieces; an invoice
+// already in use; a financing request withdrawn while it binds).
 //
 //	POST /api/v1/receivables                       issue (core): JSON, or multipart with the files "invoice" and "contract"
 //	GET  /api/v1/receivables/{id}                  a piece with its ancestors and children
@@ -28,7 +29,7 @@
 //	POST /api/v1/receivables/{id}/accept|reject|split|transfer|settle
 //	POST /api/v1/receivables/{id}/financing        request (holder) {"bank"}
 //	POST /api/v1/receivables/{id}/financing/approve|decline   (bank asked)
-//	POST /api/v1/receivables/{id}/financing/withdraw          (holder) {"reason"?}
+//	POST /api/v1/receivables/{id}/financing/withdraw          (holder, once the request no longer binds) {"reason"?}
 //	GET  /api/v1/receivables/held?state=           the caller's organisation's pieces
 //	GET  /api/v1/receivables/issued                receivables it issued
 //	GET  /api/v1/receivables/due?days=30           unpaid pieces it owes falling due

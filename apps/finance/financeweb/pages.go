@@ -1,6 +1,7 @@
 package financeweb
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -389,8 +390,8 @@ func nameList(r chain.Reader, nm names, p finance.Receivable) map[string]string 
 	if d := p.Declined; d != nil {
 		orgs = append(orgs, d.Org)
 	}
-	if d := p.Withdrawn; d != nil {
-		orgs = append(orgs, d.Org)
+	if w := p.Withdrawn; w != nil {
+		orgs = append(orgs, w.Org, w.Bank)
 	}
 	if f := p.Financing; f != nil {
 		orgs = append(orgs, f.Org, f.Seller)
@@ -403,6 +404,54 @@ func nameList(r chain.Reader, nm names, p finance.Receivable) map[string]string 
 		if org != "" {
 			out[org] = nm.of(r, org)
 		}
+	}
+	return out
+}
+
+// Steps of a piece's history, each a record the piece keeps the latest of.
+type historyStep int
+
+const (
+	stepCreated historyStep = iota
+	stepRejected
+	stepRequested
+	stepDeclined
+	stepWithdrawn
+	stepFinanced
+	stepSettled
+)
+
+// history is the steps p records, in the order of their blocks (within one
+// block, in the order above): a decline or withdrawal may answer an earlier
+// request than the one p holds now.
+func history(p finance.Receivable) []historyStep {
+	type step struct {
+		step   historyStep
+		height int64
+	}
+	steps := []step{{stepCreated, p.Created.Height}}
+	if d := p.Rejection; d != nil {
+		steps = append(steps, step{stepRejected, d.Height})
+	}
+	if q := p.Request; q != nil {
+		steps = append(steps, step{stepRequested, q.Height})
+	}
+	if d := p.Declined; d != nil {
+		steps = append(steps, step{stepDeclined, d.Height})
+	}
+	if w := p.Withdrawn; w != nil {
+		steps = append(steps, step{stepWithdrawn, w.Height})
+	}
+	if f := p.Financing; f != nil {
+		steps = append(steps, step{stepFinanced, f.Height})
+	}
+	if s := p.Settlement; s != nil {
+		steps = append(steps, step{stepSettled, s.Height})
+	}
+	slices.SortStableFunc(steps, func(a, b step) int { return cmp.Compare(a.height, b.height) })
+	out := make([]historyStep, len(steps))
+	for i, s := range steps {
+		out[i] = s.step
 	}
 	return out
 }
@@ -426,7 +475,8 @@ func permissions(p finance.Receivable, who membersweb.Viewer, now time.Time) Per
 		Split:            holder && p.State == finance.StateAccepted,
 		Transfer:         holder && p.State == finance.StateAccepted,
 		RequestFinancing: holder && p.State == finance.StateAccepted && !p.Overdue(now),
-		Withdraw:         holder && p.State == finance.StateFinancingRequested,
+		Withdraw:         holder && p.State == finance.StateFinancingRequested && finance.DateOf(now) >= p.Request.WithdrawableFrom(),
+		Requested:        holder && p.State == finance.StateFinancingRequested,
 		Approve:          bank,
 		Settle:           issuer && (p.State.Unpaid() || p.State == finance.StateSplit),
 	}

@@ -3,6 +3,7 @@ package financeweb_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/chancery/chancery/apps/finance"
@@ -60,15 +61,27 @@ func TestPagesStory(t *testing.T) {
 	page = sub.Follow(sub.Post("/finance/receivables/3/financing", url.Values{"bank": {addr("bank").String()}}))
 	webtest.WantBody(t, page, "Asked bank to finance receivable #3.")
 
-	// It withdraws the request, which the bank then no longer sees, and
-	// asks again.
+	// The request binds it for three days; then, the bank silent, it
+	// withdraws the request, which the bank no longer sees, and asks again.
+	page = sub.Get("/finance/receivables/3")
+	webtest.WantBody(t, page, `data-request-binds`, "binds you until 2026-01-03", "withdraw the request from 2026-01-04")
+	webtest.WantNoBody(t, page, `data-withdraw-form`)
+	page = sub.Follow(sub.Post("/finance/receivables/3/withdraw", url.Values{"reason": {"too early"}}))
+	webtest.WantBody(t, page, `class="flash error"`, "binds until 2026-01-03")
+	e.setDate(t, "2026-01-04")
 	webtest.WantBody(t, sub.Get("/finance/receivables/3"), `data-withdraw-form`)
-	webtest.WantNoBody(t, supplier.Get("/finance/receivables/3"), `data-withdraw-form`) // no longer its holder
+	webtest.WantNoBody(t, supplier.Get("/finance/receivables/3"), `data-withdraw-form`, `data-request-binds`) // no longer its holder
 	page = sub.Follow(sub.Post("/finance/receivables/3/withdraw", url.Values{"reason": {"wrong bank"}}))
 	webtest.WantBody(t, page, "Withdrew the request to finance receivable #3.", "Financing request withdrawn", "“wrong bank”", `data-financing-form`)
 	webtest.WantBody(t, bank.Get("/finance/bank"), "No request awaits your answer.")
 	page = sub.Follow(sub.Post("/finance/receivables/3/financing", url.Values{"bank": {addr("bank").String()}}))
 	webtest.WantBody(t, page, "Asked bank to finance receivable #3.")
+	// The history tells the steps in order: the withdrawn request before
+	// the one made again.
+	withdrawn, again := strings.Index(page.Body.String(), "Financing request withdrawn"), strings.LastIndex(page.Body.String(), "Financing requested")
+	if withdrawn < 0 || again < withdrawn {
+		t.Errorf("history: the withdrawal at %d, the request made again at %d", withdrawn, again)
+	}
 
 	// On 2026-04-01 the bank sees the request with its payout previewed,
 	// reviews it at 3.65 % and approves.
