@@ -37,6 +37,8 @@ func BindOptionalJSON(c echo.Context, v any) error {
 // DecodeJSON decodes the one JSON value r holds into v strictly: unknown
 // fields, a second value or anything else after the first are errors,
 // reported as 400 with what is wrong (413 past the request's size limit).
+// Otherwise it reads as encoding/json does: field names in any case, the
+// last of a repeated field, and null for an object leaves v as it was.
 func DecodeJSON(r io.Reader, v any) error {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
@@ -47,8 +49,7 @@ func DecodeJSON(r io.Reader, v any) error {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
+		if tooLarge(err) {
 			return ErrTooLarge
 		}
 		return ErrBadRequest.Withf("invalid JSON body: data after the object")
@@ -57,11 +58,18 @@ func DecodeJSON(r io.Reader, v any) error {
 }
 
 func jsonError(err error) error {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
+	if tooLarge(err) {
 		return ErrTooLarge
 	}
 	return ErrBadRequest.Withf("invalid JSON body: %s", trimJSONPrefix(err.Error()))
+}
+
+// tooLarge reports whether err is a read past the request's body limit:
+// echo's BodyLimit middleware (the server's) or http.MaxBytesReader.
+func tooLarge(err error) bool {
+	var he *echo.HTTPError
+	var mbe *http.MaxBytesError
+	return errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge || errors.As(err, &mbe)
 }
 
 // isJSONSpace reports whether b is white space between JSON tokens.

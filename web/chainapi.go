@@ -156,6 +156,9 @@ func (s *Server) submitTxBatch(c echo.Context) error {
 		return err
 	}
 	body, err := io.ReadAll(c.Request().Body) // as long as the server's body limit
+	if tooLarge(err) {
+		return ErrTooLarge
+	}
 	if err != nil {
 		return ErrBadRequest.Withf("read body: %v", err)
 	}
