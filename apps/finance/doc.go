@@ -8,7 +8,8 @@
 // files live in the blob store. An invoice's hash backs at most one
 // receivable its supplier has not rejected, whoever issues it: the same
 // invoice file cannot be issued, and so financed, twice. The supplier
-// accepts it or rejects it with a reason; only accepted receivables move.
+// accepts it or rejects it with a reason, and until then its issuer may
+// cancel it with a reason; only accepted receivables move.
 // The holder may split a piece into 2 to MaxPieces pieces that sum exactly
 // to it (the piece closes, its pieces carry on), transfer a piece to another
 // supplier, or ask a bank (finance.bank) to finance it. The bank declines

@@ -36,6 +36,7 @@ var (
 	ErrInvoiceUsed      = errs.New(errs.KindConflict, "finance.invoice_used", "the invoice already backs a receivable")
 	ErrNotAccepted      = errs.New(errs.KindConflict, "finance.not_accepted", "the receivable is not accepted yet")
 	ErrAlreadyAccepted  = errs.New(errs.KindConflict, "finance.already_accepted", "the receivable is already accepted")
+	ErrCancelled        = errs.New(errs.KindConflict, "finance.cancelled", "the receivable was cancelled by its issuer")
 	ErrRejected         = errs.New(errs.KindConflict, "finance.rejected", "the receivable was rejected")
 	ErrClosed           = errs.New(errs.KindConflict, "finance.closed", "the piece is closed: it was split")
 	ErrFinancingPending = errs.New(errs.KindConflict, "finance.financing_pending", "the piece awaits a bank's answer")

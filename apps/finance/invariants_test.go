@@ -49,6 +49,7 @@ func TestInvariants(t *testing.T) {
 			"issue":    m.issue,
 			"accept":   m.accept,
 			"reject":   m.reject,
+			"cancel":   m.cancel,
 			"split":    m.split,
 			"split2":   m.split, // twice as likely: trees grow deeper
 			"transfer": m.transfer,
@@ -239,7 +240,7 @@ func (m *machine) issueMsg(t *rapid.T, k chaintest.Key, msg finance.Issue) {
 // backedBy is the receivable invoice backs, by the results so far, or 0.
 func (m *machine) backedBy(invoice chain.Hash) finance.ID {
 	for _, root := range m.roots {
-		if r := m.pieces[root]; r.InvoiceSHA256 == invoice && r.State != finance.StateRejected {
+		if r := m.pieces[root]; r.InvoiceSHA256 == invoice && r.State != finance.StateRejected && r.State != finance.StateCancelled {
 			return root
 		}
 	}
@@ -254,6 +255,11 @@ func (m *machine) accept(t *rapid.T) {
 func (m *machine) reject(t *rapid.T) {
 	p := m.pick(t, finance.StateIssued)
 	m.exec(t, m.actor(t, p.Holder), p.Holder, finance.TypeReject, finance.Reject{ID: p.ID, Reason: "no"})
+}
+
+func (m *machine) cancel(t *rapid.T) {
+	p := m.pick(t, finance.StateIssued)
+	m.exec(t, m.actor(t, p.Issuer), p.Issuer, finance.TypeCancel, finance.Cancel{ID: p.ID, Reason: "issued in error"})
 }
 
 func (m *machine) split(t *rapid.T) {
@@ -389,7 +395,7 @@ func (m *machine) check(t *rapid.T) {
 				}
 			} else {
 				leaves = append(leaves, p.Amount)
-				if r.State != finance.StateIssued && r.State != finance.StateRejected && !p.State.Unpaid() && p.State != finance.StateSettled {
+				if r.State != finance.StateIssued && r.State != finance.StateRejected && r.State != finance.StateCancelled && !p.State.Unpaid() && p.State != finance.StateSettled {
 					t.Fatalf("leaf %d of accepted receivable %d is %s", p.ID, root, p.State)
 				}
 			}

@@ -25,7 +25,7 @@ type Members interface {
 
 // State is where a piece is in its life:
 //
-//	issued → accepted | rejected
+//	issued → accepted | rejected | cancelled (by its issuer)
 //	accepted → split (closed) | accepted (transferred: the holder changes)
 //	         | financing_requested → financed | accepted (declined, or
 //	                                withdrawn by the holder)
@@ -38,13 +38,14 @@ const (
 	StateIssued             State = "issued"
 	StateAccepted           State = "accepted"
 	StateRejected           State = "rejected"
+	StateCancelled          State = "cancelled"
 	StateSplit              State = "split"
 	StateFinancingRequested State = "financing_requested"
 	StateFinanced           State = "financed"
 	StateSettled            State = "settled"
 )
 
-var states = []State{StateIssued, StateAccepted, StateRejected, StateSplit, StateFinancingRequested, StateFinanced, StateSettled}
+var states = []State{StateIssued, StateAccepted, StateRejected, StateCancelled, StateSplit, StateFinancingRequested, StateFinanced, StateSettled}
 
 // ParseState reads a state by name.
 func ParseState(s string) (State, error) {
@@ -103,12 +104,13 @@ type Receivable struct {
 	Created  Act `json:"created"`
 	Modified Act `json:"modified"` // the last change
 
-	Rejection  *Decision   `json:"rejection,omitempty"`
-	Request    *Request    `json:"request,omitempty"`   // the latest; open while financing_requested
-	Declined   *Decision   `json:"declined,omitempty"`  // the latest decline
-	Withdrawn  *Withdrawal `json:"withdrawn,omitempty"` // the latest request its holder withdrew
-	Financing  *Financing  `json:"financing,omitempty"`
-	Settlement *Settlement `json:"settlement,omitempty"`
+	Rejection    *Decision   `json:"rejection,omitempty"`
+	Cancellation *Decision   `json:"cancellation,omitempty"` // by its issuer, before the supplier answered
+	Request      *Request    `json:"request,omitempty"`      // the latest; open while financing_requested
+	Declined     *Decision   `json:"declined,omitempty"`     // the latest decline
+	Withdrawn    *Withdrawal `json:"withdrawn,omitempty"`    // the latest request its holder withdrew
+	Financing    *Financing  `json:"financing,omitempty"`
+	Settlement   *Settlement `json:"settlement,omitempty"`
 }
 
 // Overdue reports whether the piece is unpaid after its due date at block
@@ -117,8 +119,8 @@ func (p *Receivable) Overdue(at time.Time) bool {
 	return p.State.Unpaid() && DateOf(at) > p.DueDate
 }
 
-// Decision is a refusal with its reason: a supplier's rejection, a bank's
-// decline.
+// Decision is a refusal with its reason: a supplier's rejection, an
+// issuer's cancellation, a bank's decline.
 type Decision struct {
 	Reason string `json:"reason"`
 	Act
@@ -270,6 +272,8 @@ func wrongState(p *Receivable, inAccepted *errs.Error) error {
 		e = inAccepted
 	case StateRejected:
 		e = ErrRejected
+	case StateCancelled:
+		e = ErrCancelled
 	case StateSplit:
 		e = ErrClosed
 	case StateFinancingRequested:

@@ -14,7 +14,7 @@ import (
 //	finance/size/<root>                           → pieces in the root's tree (decimal)
 //	finance/tree/<root>/<id>                      → every piece of a tree
 //	finance/issued/<org>/<id>                     → receivables (roots) an org issued
-//	finance/invoice/<sha256>/<id>                 → the receivable (root) an invoice backs, unless rejected
+//	finance/invoice/<sha256>/<id>                 → the receivable (root) an invoice backs, unless rejected or cancelled
 //	finance/held/<org>/<id>                       → pieces an org holds or last held
 //	finance/held-state/<org>/<state>/<id>         → the same, by state
 //	finance/account/<address>/<id>                → pieces an account holds or last held
@@ -81,7 +81,7 @@ func indexKeys(p *Receivable) []string {
 	}
 	if p.ID == p.Root {
 		keys = append(keys, string(issuedIndexPrefix(p.Issuer))+id)
-		if p.State != StateRejected {
+		if p.State != StateRejected && p.State != StateCancelled {
 			keys = append(keys, string(invoiceIndexPrefix(p.InvoiceSHA256))+id)
 		}
 	}

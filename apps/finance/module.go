@@ -17,6 +17,7 @@ const (
 	EventIssued             = "finance.issued"
 	EventAccepted           = "finance.accepted"
 	EventRejected           = "finance.rejected"
+	EventCancelled          = "finance.cancelled"
 	EventSplit              = "finance.split"
 	EventTransferred        = "finance.transferred"
 	EventFinancingRequested = "finance.financing_requested"
@@ -78,6 +79,7 @@ func (m *Module) Routes() []chain.Route {
 		chain.NewRoute(TypeIssue, RoleCore, m.issue),
 		chain.NewRoute(TypeAccept, RoleSupplier, m.accept),
 		chain.NewRoute(TypeReject, RoleSupplier, m.reject),
+		chain.NewRoute(TypeCancel, RoleCore, m.cancel),
 		chain.NewRoute(TypeSplit, RoleSupplier, m.split),
 		chain.NewRoute(TypeTransfer, RoleSupplier, m.transfer),
 		chain.NewRoute(TypeRequestFinancing, RoleSupplier, m.requestFinancing),
@@ -175,6 +177,24 @@ func (m *Module) reject(ctx *chain.Context, msg *Reject) (any, error) {
 	p.State, p.Modified = StateRejected, act
 	p.Rejection = &Decision{Reason: msg.Reason, Act: act}
 	return m.changed(ctx, TypeReject, EventRejected, &old, &p, chain.A(AttrReason, msg.Reason))
+}
+
+func (m *Module) cancel(ctx *chain.Context, msg *Cancel) (any, error) {
+	p, org, err := m.load(ctx, msg.ID)
+	if err != nil {
+		return nil, err
+	}
+	if org != p.Issuer {
+		return nil, ErrNotIssuer.Withf("receivable %d was issued by %q, not by %q", p.ID, p.Issuer, org)
+	}
+	if p.State != StateIssued {
+		return nil, wrongState(&p, ErrAlreadyAccepted)
+	}
+	act := actOf(ctx, org)
+	old := p
+	p.State, p.Modified = StateCancelled, act
+	p.Cancellation = &Decision{Reason: msg.Reason, Act: act}
+	return m.changed(ctx, TypeCancel, EventCancelled, &old, &p, chain.A(AttrReason, msg.Reason))
 }
 
 func (m *Module) split(ctx *chain.Context, msg *Split) (any, error) {

@@ -742,6 +742,47 @@ func TestInvoiceBacksOneReceivable(t *testing.T) {
 	}
 }
 
+// An issuer may cancel a receivable its supplier has not answered yet: it
+// stays visible as cancelled, frees its invoice and moves no more.
+func TestCancel(t *testing.T) {
+	c := newChain(t)
+	msg := issueTo(supplier, cny("500.00"), "2026-06-30")
+	submit(t, c, core, finance.TypeIssue, msg) // 1
+	refused := func(k chaintest.Key, typ string, m any, code string) {
+		t.Helper()
+		before := snapshot(t, c)
+		if err := c.CheckTx(c.Sign(k, finance.ModuleName, typ, m)); codeOf(err) != code || snapshot(t, c) != before {
+			t.Fatalf("%s as %s: %v, want %s and no change", typ, k.Name, err, code)
+		}
+	}
+	refused(rival, finance.TypeCancel, finance.Cancel{ID: 1, Reason: "not mine"}, "finance.not_issuer")
+	refused(supplier, finance.TypeCancel, finance.Cancel{ID: 1, Reason: "not mine"}, "members.missing_role")
+	refused(core, finance.TypeCancel, finance.Cancel{ID: 1}, "finance.invalid")
+	refused(core, finance.TypeCancel, finance.Cancel{ID: 9, Reason: "no such"}, "finance.not_found")
+
+	res, evs := do(t, c, core, finance.TypeCancel, finance.Cancel{ID: 1, Reason: "wrong supplier"})
+	if p := res.Pieces[0]; p.State != finance.StateCancelled || p.Cancellation == nil || p.Cancellation.Reason != "wrong supplier" ||
+		p.Cancellation.Org != "core" || evs[0].Type != finance.EventCancelled || attr(evs[0], finance.AttrReason) != "wrong supplier" {
+		t.Fatalf("cancelled: %+v %v", p, evs)
+	}
+	refused(supplier, finance.TypeAccept, finance.Accept{ID: 1}, "finance.cancelled")
+	refused(supplier, finance.TypeReject, finance.Reject{ID: 1, Reason: "late"}, "finance.cancelled")
+	refused(core, finance.TypeCancel, finance.Cancel{ID: 1, Reason: "again"}, "finance.cancelled")
+	refused(core, finance.TypeSettle, finance.Settle{ID: 1, PaymentRef: "PAY"}, "finance.cancelled")
+	due := view(t, c, func(r chain.Reader) (finance.Page, error) {
+		return finance.DueSoon(r, "core", c.Time(), finance.MaxTermDays, "", 0)
+	})
+	if len(due.Items) != 0 {
+		t.Fatalf("a cancelled receivable is owed: %v", ids(due.Items))
+	}
+	// Its invoice is free: the core issues it again, to the right supplier.
+	msg.Supplier = sub.Address()
+	submit(t, c, core, finance.TypeIssue, msg) // 2
+	// Once the supplier has answered, the issuer cannot cancel.
+	submit(t, c, sub, finance.TypeAccept, finance.Accept{ID: 2})
+	refused(core, finance.TypeCancel, finance.Cancel{ID: 2, Reason: "changed our mind"}, "finance.already_accepted")
+}
+
 func TestQueries(t *testing.T) {
 	c := newChain(t)
 	for _, due := range []string{"2026-03-31", "2026-04-30", "2026-05-31"} {

@@ -13,6 +13,7 @@ const (
 	TypeIssue             = "issue"
 	TypeAccept            = "accept"
 	TypeReject            = "reject"
+	TypeCancel            = "cancel"
 	TypeSplit             = "split"
 	TypeTransfer          = "transfer"
 	TypeRequestFinancing  = "request_financing"
@@ -94,6 +95,19 @@ type Reject struct {
 }
 
 func (m *Reject) ValidateBasic() error {
+	return check.First(checkID(m.ID), checkText("reason", m.Reason, 1, MaxReason))
+}
+
+// Cancel withdraws an issued receivable, as its issuer, before the supplier
+// has accepted or rejected it — one issued to the wrong supplier or with
+// the wrong amount. It stays visible as cancelled, with the reason, and
+// frees its invoice.
+type Cancel struct {
+	ID     ID     `json:"id"`
+	Reason string `json:"reason"`
+}
+
+func (m *Cancel) ValidateBasic() error {
 	return check.First(checkID(m.ID), checkText("reason", m.Reason, 1, MaxReason))
 }
 

@@ -56,6 +56,7 @@ func (h *Handler) APIRoutes() {
 	api.GET("/receivables/:id/receipt", h.receipt, auth)
 	api.POST("/receivables/:id/accept", h.accept, auth)
 	api.POST("/receivables/:id/reject", h.reject, auth)
+	api.POST("/receivables/:id/cancel", h.cancel, auth)
 	api.POST("/receivables/:id/split", h.split, auth)
 	api.POST("/receivables/:id/transfer", h.transfer, auth)
 	api.POST("/receivables/:id/financing", h.requestFinancing, auth)
@@ -239,6 +240,8 @@ func financeable(p *finance.Receivable) error {
 		e = finance.ErrNotAccepted
 	case finance.StateRejected:
 		e = finance.ErrRejected
+	case finance.StateCancelled:
+		e = finance.ErrCancelled
 	case finance.StateSplit:
 		e = finance.ErrClosed
 	case finance.StateFinanced:
@@ -365,6 +368,12 @@ func (h *Handler) approve(c echo.Context) error {
 func (h *Handler) reject(c echo.Context) error {
 	return h.reasoned(c, finance.TypeReject, web.BindJSON, func(id finance.ID, reason string) any {
 		return finance.Reject{ID: id, Reason: reason}
+	})
+}
+
+func (h *Handler) cancel(c echo.Context) error {
+	return h.reasoned(c, finance.TypeCancel, web.BindJSON, func(id finance.ID, reason string) any {
+		return finance.Cancel{ID: id, Reason: reason}
 	})
 }
 

@@ -111,7 +111,12 @@ func TestAPIBadInput(t *testing.T) {
 		{"transfer a financed piece", "subsupplier", "POST", r + "/3/transfer", fmt.Sprintf(`{"to":%q}`, addr("supplier")), 403, "finance.not_holder"},
 
 		// Rejected and settled pieces do not move.
+		{"cancel as the supplier", "supplier", "POST", r + "/4/cancel", `{"reason":"x"}`, 403, "members.missing_role"},
+		{"cancel not as the issuer", "rival", "POST", r + "/4/cancel", `{"reason":"x"}`, 403, "finance.not_issuer"},
+		{"cancel without a reason", "core", "POST", r + "/4/cancel", `{}`, 400, "finance.invalid"},
+		{"cancel an accepted piece", "core", "POST", r + "/5/cancel", `{"reason":"x"}`, 409, "finance.already_accepted"},
 		{"reject", "supplier", "POST", r + "/4/reject", `{"reason":"goods not delivered"}`, 200, ""},
+		{"cancel a rejected piece", "core", "POST", r + "/4/cancel", `{"reason":"x"}`, 409, "finance.rejected"},
 		{"accept a rejected piece", "supplier", "POST", r + "/4/accept", "", 409, "finance.rejected"},
 		{"split a rejected piece", "supplier", "POST", r + "/4/split", amountsJSON("20000.00", "5000.00"), 409, "finance.rejected"},
 		{"settle a rejected piece", "core", "POST", r + "/4/settle", `{"payment_ref":"PAY-1"}`, 409, "finance.rejected"},

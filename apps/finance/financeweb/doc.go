@@ -26,7 +26,7 @@
 //	GET  /api/v1/receivables/{id}/tree             every piece of its receivable
 //	GET  /api/v1/receivables/{id}/quote?rate_bps=&date=   financing preview (ACT/360, as the chain computes it)
 //	GET  /api/v1/receivables/{id}/receipt[?of=created]    receipt of its last change (or creation)
-//	POST /api/v1/receivables/{id}/accept|reject|split|transfer|settle
+//	POST /api/v1/receivables/{id}/accept|reject|cancel|split|transfer|settle
 //	POST /api/v1/receivables/{id}/financing        request (holder) {"bank"}
 //	POST /api/v1/receivables/{id}/financing/approve|decline   (bank asked)
 //	POST /api/v1/receivables/{id}/financing/withdraw          (holder, once the request no longer binds) {"reason"?}

@@ -51,6 +51,7 @@ var stateColors = map[finance.State]stateColor{
 	finance.StateIssued:             {"#e8f1fd", "#1f6feb", "#1858bc"},
 	finance.StateAccepted:           {"#e6f4ea", "#1a7f37", "#1a7f37"},
 	finance.StateRejected:           {"#fdecea", "#b42318", "#b42318"},
+	finance.StateCancelled:          {"#f8f9fa", "#adb5bd", "#616e7c"},
 	finance.StateSplit:              {"#f1f3f5", "#8795a1", "#616e7c"},
 	finance.StateFinancingRequested: {"#fff5d6", "#9a6700", "#9a6700"},
 	finance.StateFinanced:           {"#efe7fb", "#6f42c1", "#5a32a3"},
@@ -59,7 +60,7 @@ var stateColors = map[finance.State]stateColor{
 
 // stateOrder is the legend's order: a piece's life from left to right.
 var stateOrder = []finance.State{
-	finance.StateIssued, finance.StateAccepted, finance.StateRejected, finance.StateSplit,
+	finance.StateIssued, finance.StateAccepted, finance.StateRejected, finance.StateCancelled, finance.StateSplit,
 	finance.StateFinancingRequested, finance.StateFinanced, finance.StateSettled,
 }
 

@@ -36,6 +36,7 @@ func (h *Handler) Pages(e *echo.Echo) {
 	e.POST("/finance/issue", h.issueForm, login)
 	e.POST("/finance/receivables/:id/accept", h.acceptForm, login)
 	e.POST("/finance/receivables/:id/reject", h.rejectForm, login)
+	e.POST("/finance/receivables/:id/cancel", h.cancelForm, login)
 	e.POST("/finance/receivables/:id/split", h.splitForm, login)
 	e.POST("/finance/receivables/:id/transfer", h.transferForm, login)
 	e.POST("/finance/receivables/:id/financing", h.requestFinancingForm, login)
@@ -384,6 +385,9 @@ func nameList(r chain.Reader, nm names, p finance.Receivable) map[string]string 
 	if d := p.Rejection; d != nil {
 		orgs = append(orgs, d.Org)
 	}
+	if d := p.Cancellation; d != nil {
+		orgs = append(orgs, d.Org)
+	}
 	if q := p.Request; q != nil {
 		orgs = append(orgs, q.Bank, q.Org)
 	}
@@ -414,6 +418,7 @@ type historyStep int
 const (
 	stepCreated historyStep = iota
 	stepRejected
+	stepCancelled
 	stepRequested
 	stepDeclined
 	stepWithdrawn
@@ -432,6 +437,9 @@ func history(p finance.Receivable) []historyStep {
 	steps := []step{{stepCreated, p.Created.Height}}
 	if d := p.Rejection; d != nil {
 		steps = append(steps, step{stepRejected, d.Height})
+	}
+	if d := p.Cancellation; d != nil {
+		steps = append(steps, step{stepCancelled, d.Height})
 	}
 	if q := p.Request; q != nil {
 		steps = append(steps, step{stepRequested, q.Height})
@@ -472,6 +480,7 @@ func permissions(p finance.Receivable, who membersweb.Viewer, now time.Time) Per
 	issuer := who.Org != "" && who.Org == p.Issuer && who.Has(finance.RoleCore)
 	return Permissions{
 		Accept:           holder && p.State == finance.StateIssued,
+		Cancel:           issuer && p.State == finance.StateIssued,
 		Split:            holder && p.State == finance.StateAccepted,
 		Transfer:         holder && p.State == finance.StateAccepted,
 		RequestFinancing: holder && p.State == finance.StateAccepted && !p.Overdue(now),
@@ -621,6 +630,17 @@ func (h *Handler) rejectForm(c echo.Context) error {
 	msg := finance.Reject{ID: id, Reason: strings.TrimSpace(c.FormValue("reason"))}
 	return h.submitForm(c, finance.TypeReject, msg, back, func(finance.Result) (string, string) {
 		return fmt.Sprintf("Rejected receivable #%d.", id), ""
+	})
+}
+
+func (h *Handler) cancelForm(c echo.Context) error {
+	id, back, err := formPiece(c)
+	if err != nil {
+		return err
+	}
+	msg := finance.Cancel{ID: id, Reason: strings.TrimSpace(c.FormValue("reason"))}
+	return h.submitForm(c, finance.TypeCancel, msg, back, func(finance.Result) (string, string) {
+		return fmt.Sprintf("Cancelled receivable #%d.", id), ""
 	})
 }
 

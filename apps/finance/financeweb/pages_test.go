@@ -124,6 +124,16 @@ func TestPagesStory(t *testing.T) {
 	webtest.WantNoBody(t, page, `data-financing-form`)
 	webtest.WantBody(t, page, "accepted · overdue") // in the lineage picture
 
+	// A receivable issued to the wrong supplier is cancelled by the core
+	// before that supplier answers; the supplier has nothing left to do.
+	e.exec("core", finance.TypeIssue, issue("subsupplier", "700.00", "2026-09-30", "PO-2026-010"))
+	webtest.WantNoBody(t, supplier.Get("/finance/receivables/4"), `data-cancel-form`)
+	webtest.WantBody(t, core.Get("/finance/receivables/5"), `data-cancel-form`)
+	page = core.Follow(core.Post("/finance/receivables/5/cancel", url.Values{"reason": {"wrong supplier"}}))
+	webtest.WantBody(t, page, "Cancelled receivable #5.", "st-cancelled", "“wrong supplier”", "its issuer cancelled it")
+	webtest.WantNoBody(t, page, `data-cancel-form`)
+	webtest.WantNoBody(t, sub.Get("/finance/receivables/5"), `data-accept=`)
+
 	// Redirects stay on finance pages.
 	rec = supplier.Post("/finance/receivables/4/split", url.Values{"amounts": {"1"}, "back": {"https://evil.example/"}})
 	if got := rec.Header().Get("Location"); got != "/finance/receivables/4" {
