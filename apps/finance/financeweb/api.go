@@ -55,14 +55,14 @@ func (h *Handler) APIRoutes() {
 	api.GET("/receivables/:id/quote", h.quote, auth)
 	api.GET("/receivables/:id/receipt", h.receipt, auth)
 	api.POST("/receivables/:id/accept", h.accept, auth)
-	api.POST("/receivables/:id/reject", h.reject, auth)
-	api.POST("/receivables/:id/cancel", h.cancel, auth)
+	api.POST("/receivables/:id/reject", h.reasoned(finance.TypeReject, web.BindJSON, rejectMsg), auth)
+	api.POST("/receivables/:id/cancel", h.reasoned(finance.TypeCancel, web.BindJSON, cancelMsg), auth)
 	api.POST("/receivables/:id/split", h.split, auth)
 	api.POST("/receivables/:id/transfer", h.transfer, auth)
 	api.POST("/receivables/:id/financing", h.requestFinancing, auth)
 	api.POST("/receivables/:id/financing/approve", h.approve, auth)
-	api.POST("/receivables/:id/financing/decline", h.decline, auth)
-	api.POST("/receivables/:id/financing/withdraw", h.withdraw, auth)
+	api.POST("/receivables/:id/financing/decline", h.reasoned(finance.TypeDeclineFinancing, web.BindJSON, declineMsg), auth)
+	api.POST("/receivables/:id/financing/withdraw", h.reasoned(finance.TypeWithdrawFinancing, web.BindOptionalJSON, withdrawMsg), auth)
 	api.POST("/receivables/:id/settle", h.settle, auth)
 }
 
@@ -365,46 +365,33 @@ func (h *Handler) approve(c echo.Context) error {
 	return h.submit(c, finance.TypeApproveFinancing, msg, http.StatusOK)
 }
 
-func (h *Handler) reject(c echo.Context) error {
-	return h.reasoned(c, finance.TypeReject, web.BindJSON, func(id finance.ID, reason string) any {
-		return finance.Reject{ID: id, Reason: reason}
-	})
-}
+// reasonMsg makes the message of an action whose only field besides the
+// piece is a reason.
+type reasonMsg func(id finance.ID, reason string) any
 
-func (h *Handler) cancel(c echo.Context) error {
-	return h.reasoned(c, finance.TypeCancel, web.BindJSON, func(id finance.ID, reason string) any {
-		return finance.Cancel{ID: id, Reason: reason}
-	})
-}
+var (
+	rejectMsg   reasonMsg = func(id finance.ID, r string) any { return finance.Reject{ID: id, Reason: r} }
+	cancelMsg   reasonMsg = func(id finance.ID, r string) any { return finance.Cancel{ID: id, Reason: r} }
+	declineMsg  reasonMsg = func(id finance.ID, r string) any { return finance.DeclineFinancing{ID: id, Reason: r} }
+	withdrawMsg reasonMsg = func(id finance.ID, r string) any { return finance.WithdrawFinancing{ID: id, Reason: r} }
+)
 
-func (h *Handler) decline(c echo.Context) error {
-	return h.reasoned(c, finance.TypeDeclineFinancing, web.BindJSON, func(id finance.ID, reason string) any {
-		return finance.DeclineFinancing{ID: id, Reason: reason}
-	})
-}
-
-// withdraw takes back the holder's request; the body, with its reason, is
-// optional.
-func (h *Handler) withdraw(c echo.Context) error {
-	return h.reasoned(c, finance.TypeWithdrawFinancing, web.BindOptionalJSON, func(id finance.ID, reason string) any {
-		return finance.WithdrawFinancing{ID: id, Reason: reason}
-	})
-}
-
-// reasoned answers a route whose body is {"reason"}, read by bind, with the
-// message msg makes of it.
-func (h *Handler) reasoned(c echo.Context, typ string, bind func(echo.Context, any) error, msg func(id finance.ID, reason string) any) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
+// reasoned answers a route whose body is {"reason"}, read by bind (the body
+// is optional with web.BindOptionalJSON), with the message msg makes of it.
+func (h *Handler) reasoned(typ string, bind func(echo.Context, any) error, msg reasonMsg) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		var body struct {
+			Reason string `json:"reason"`
+		}
+		if err := bind(c, &body); err != nil {
+			return err
+		}
+		return h.submit(c, typ, msg(id, strings.TrimSpace(body.Reason)), http.StatusOK)
 	}
-	var body struct {
-		Reason string `json:"reason"`
-	}
-	if err := bind(c, &body); err != nil {
-		return err
-	}
-	return h.submit(c, typ, msg(id, strings.TrimSpace(body.Reason)), http.StatusOK)
 }
 
 func (h *Handler) settle(c echo.Context) error {

@@ -35,14 +35,14 @@ func (h *Handler) Pages(e *echo.Echo) {
 	e.GET("/finance/receivables/:id/lineage.svg", h.lineagePicture, login)
 	e.POST("/finance/issue", h.issueForm, login)
 	e.POST("/finance/receivables/:id/accept", h.acceptForm, login)
-	e.POST("/finance/receivables/:id/reject", h.rejectForm, login)
-	e.POST("/finance/receivables/:id/cancel", h.cancelForm, login)
+	e.POST("/finance/receivables/:id/reject", h.reasonForm(finance.TypeReject, rejectMsg, "Rejected receivable #%d."), login)
+	e.POST("/finance/receivables/:id/cancel", h.reasonForm(finance.TypeCancel, cancelMsg, "Cancelled receivable #%d."), login)
 	e.POST("/finance/receivables/:id/split", h.splitForm, login)
 	e.POST("/finance/receivables/:id/transfer", h.transferForm, login)
 	e.POST("/finance/receivables/:id/financing", h.requestFinancingForm, login)
 	e.POST("/finance/receivables/:id/approve", h.approveForm, login)
-	e.POST("/finance/receivables/:id/decline", h.declineForm, login)
-	e.POST("/finance/receivables/:id/withdraw", h.withdrawForm, login)
+	e.POST("/finance/receivables/:id/decline", h.reasonForm(finance.TypeDeclineFinancing, declineMsg, "Declined to finance receivable #%d."), login)
+	e.POST("/finance/receivables/:id/withdraw", h.reasonForm(finance.TypeWithdrawFinancing, withdrawMsg, "Withdrew the request to finance receivable #%d."), login)
 	e.POST("/finance/receivables/:id/settle", h.settleForm, login)
 }
 
@@ -622,28 +622,6 @@ func (h *Handler) acceptForm(c echo.Context) error {
 	})
 }
 
-func (h *Handler) rejectForm(c echo.Context) error {
-	id, back, err := formPiece(c)
-	if err != nil {
-		return err
-	}
-	msg := finance.Reject{ID: id, Reason: strings.TrimSpace(c.FormValue("reason"))}
-	return h.submitForm(c, finance.TypeReject, msg, back, func(finance.Result) (string, string) {
-		return fmt.Sprintf("Rejected receivable #%d.", id), ""
-	})
-}
-
-func (h *Handler) cancelForm(c echo.Context) error {
-	id, back, err := formPiece(c)
-	if err != nil {
-		return err
-	}
-	msg := finance.Cancel{ID: id, Reason: strings.TrimSpace(c.FormValue("reason"))}
-	return h.submitForm(c, finance.TypeCancel, msg, back, func(finance.Result) (string, string) {
-		return fmt.Sprintf("Cancelled receivable #%d.", id), ""
-	})
-}
-
 // splitForm takes the amounts one a line (or separated by semicolons), in
 // major units; thousands separators are allowed.
 func (h *Handler) splitForm(c echo.Context) error {
@@ -730,26 +708,18 @@ func (h *Handler) approveForm(c echo.Context) error {
 	})
 }
 
-func (h *Handler) declineForm(c echo.Context) error {
-	id, back, err := formPiece(c)
-	if err != nil {
-		return err
+// reasonForm takes a form whose one field is the reason, and flashes done
+// (a format of the piece's id) once msg's transaction commits.
+func (h *Handler) reasonForm(typ string, msg reasonMsg, done string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, back, err := formPiece(c)
+		if err != nil {
+			return err
+		}
+		return h.submitForm(c, typ, msg(id, strings.TrimSpace(c.FormValue("reason"))), back, func(finance.Result) (string, string) {
+			return fmt.Sprintf(done, id), ""
+		})
 	}
-	msg := finance.DeclineFinancing{ID: id, Reason: strings.TrimSpace(c.FormValue("reason"))}
-	return h.submitForm(c, finance.TypeDeclineFinancing, msg, back, func(finance.Result) (string, string) {
-		return fmt.Sprintf("Declined to finance receivable #%d.", id), ""
-	})
-}
-
-func (h *Handler) withdrawForm(c echo.Context) error {
-	id, back, err := formPiece(c)
-	if err != nil {
-		return err
-	}
-	msg := finance.WithdrawFinancing{ID: id, Reason: strings.TrimSpace(c.FormValue("reason"))}
-	return h.submitForm(c, finance.TypeWithdrawFinancing, msg, back, func(finance.Result) (string, string) {
-		return fmt.Sprintf("Withdrew the request to finance receivable #%d.", id), ""
-	})
 }
 
 func (h *Handler) settleForm(c echo.Context) error {
