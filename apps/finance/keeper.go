@@ -184,8 +184,8 @@ func loadPiece(r chain.Reader, id ID) (Receivable, error) {
 }
 
 // invoiceBacks returns the receivable an invoice backs: the one issued with
-// it that its supplier did not reject. An invoice backs one receivable at a
-// time, so that it cannot be financed twice.
+// it that its supplier did not reject nor its issuer cancel. An invoice
+// backs one receivable at a time, so that it cannot be financed twice.
 func invoiceBacks(r chain.Reader, h chain.Hash) (id ID, found bool, err error) {
 	r.Iterate(chain.Range{Prefix: invoiceIndexPrefix(h)}, func(key, _ []byte) bool {
 		id, err = idFromKey(key)

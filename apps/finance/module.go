@@ -104,7 +104,7 @@ func (m *Module) issue(ctx *chain.Context, msg *Issue) (any, error) {
 	}
 	if backed, found, err := invoiceBacks(ctx.State, msg.InvoiceSHA256); err != nil || found {
 		if err == nil {
-			err = ErrInvoiceUsed.Withf("invoice %s already backs receivable %d; a receivable the supplier rejected frees its invoice", msg.InvoiceSHA256, backed)
+			err = ErrInvoiceUsed.Withf("invoice %s already backs receivable %d; a receivable rejected by its supplier or cancelled by its issuer frees its invoice", msg.InvoiceSHA256, backed)
 		}
 		return nil, err
 	}
