@@ -25,6 +25,8 @@ const (
 type Members interface {
 	// OrgOf returns the organisation of an active account.
 	OrgOf(r chain.Reader, addr chain.Address) (string, error)
+	// Account returns an account, revoked or not.
+	Account(r chain.Reader, addr chain.Address) (members.Account, error)
 	// Org returns an organisation, or an error if there is none.
 	Org(r chain.Reader, id string) (members.Org, error)
 }
@@ -264,6 +266,24 @@ func workIDByHash(r chain.Reader, h chain.Hash) (ID, error) {
 // holder reports whether addr is a current holder of w.
 func (w Work) holder(addr chain.Address) bool {
 	return slices.ContainsFunc(w.Holders, func(h Holder) bool { return h.Account == addr })
+}
+
+// isParty reports whether org is party to dispute d about w: the claimant's
+// organisation or that of a holder. Its arbiters may not decide it.
+func (k Keeper) isParty(r chain.Reader, org string, d Dispute, w Work) (bool, error) {
+	if org == d.Org {
+		return true, nil
+	}
+	for _, h := range w.Holders {
+		acc, err := k.members.Account(r, h.Account)
+		if err != nil {
+			return false, err
+		}
+		if acc.Org == org {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // checkAccounts checks that every holder is an active member account, so

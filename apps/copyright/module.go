@@ -371,6 +371,12 @@ func (m *Module) resolveDispute(ctx *chain.Context, msg *ResolveDispute) (any, e
 	if err != nil {
 		return nil, err
 	}
+	if party, err := m.k.isParty(ctx.State, org, d, w); err != nil || party {
+		if err == nil {
+			err = ErrPartyArbiter.Withf("organisation %q opened dispute %d or holds work %d: an arbiter of another organisation decides it", org, d.ID, w.ID)
+		}
+		return nil, err
+	}
 	res := &Resolution{
 		Dispute: d.ID, Outcome: msg.Outcome, Reasoning: msg.Reasoning, Arbiter: ctx.Signer, Org: org,
 		Stamp: stampOf(ctx),

@@ -195,6 +195,9 @@ func TestRefused(t *testing.T) {
 	open(carol, 1)
 	submit[copyright.DisputeResult](t, c, judge, copyright.TypeResolveDispute, copyright.ResolveDispute{Dispute: 2, Outcome: copyright.OutcomeDismissed, Reasoning: "no"})
 	open(judge, 1)
+	// Work 4: held in part by judge2 of the tribunal; dispute 4 on it.
+	register(t, c, alice, work("w4", "Four", holder(alice, 5000), holder(judge2, 5000)))
+	open(carol, 4)
 
 	reg := func(edit func(*copyright.Register)) copyright.Register {
 		m := work("new", "New")
@@ -297,6 +300,8 @@ func TestRefused(t *testing.T) {
 		{"resolve unknown", judge, copyright.TypeResolveDispute, copyright.ResolveDispute{Dispute: 99, Outcome: copyright.OutcomeUpheld, Reasoning: "r"}, "copyright.dispute_not_found"},
 		{"resolve twice", judge2, copyright.TypeResolveDispute, copyright.ResolveDispute{Dispute: 2, Outcome: copyright.OutcomeUpheld, Reasoning: "r"}, "copyright.dispute_resolved"},
 		{"resolve own dispute", judge, copyright.TypeResolveDispute, copyright.ResolveDispute{Dispute: 3, Outcome: copyright.OutcomeDismissed, Reasoning: "r"}, "copyright.party_arbiter"},
+		{"resolve a dispute one's organisation opened", judge2, copyright.TypeResolveDispute, copyright.ResolveDispute{Dispute: 3, Outcome: copyright.OutcomeDismissed, Reasoning: "r"}, "copyright.party_arbiter"},
+		{"resolve a dispute over a work one's organisation holds", judge, copyright.TypeResolveDispute, copyright.ResolveDispute{Dispute: 4, Outcome: copyright.OutcomeDismissed, Reasoning: "r"}, "copyright.party_arbiter"},
 		{"bad outcome", judge2, copyright.TypeResolveDispute, copyright.ResolveDispute{Dispute: 3, Outcome: "maybe", Reasoning: "r"}, "copyright.invalid"},
 		{"no reasoning", judge2, copyright.TypeResolveDispute, copyright.ResolveDispute{Dispute: 3, Outcome: copyright.OutcomeUpheld}, "copyright.invalid"},
 	}
