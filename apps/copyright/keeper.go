@@ -268,22 +268,30 @@ func (w Work) holder(addr chain.Address) bool {
 	return slices.ContainsFunc(w.Holders, func(h Holder) bool { return h.Account == addr })
 }
 
-// isParty reports whether org is party to dispute d about w: the claimant's
-// organisation or that of a holder. Its arbiters may not decide it.
-func (k Keeper) isParty(r chain.Reader, org string, d Dispute, w Work) (bool, error) {
+// IsParty reports whether org is party to dispute d about w: the claimant's
+// organisation or that of a holder, which orgOf gives. Its arbiters may not
+// decide it.
+func IsParty(org string, d Dispute, w Work, orgOf func(chain.Address) (string, error)) (bool, error) {
 	if org == d.Org {
 		return true, nil
 	}
 	for _, h := range w.Holders {
-		acc, err := k.members.Account(r, h.Account)
+		holder, err := orgOf(h.Account)
 		if err != nil {
 			return false, err
 		}
-		if acc.Org == org {
+		if holder == org {
 			return true, nil
 		}
 	}
 	return false, nil
+}
+
+func (k Keeper) isParty(r chain.Reader, org string, d Dispute, w Work) (bool, error) {
+	return IsParty(org, d, w, func(a chain.Address) (string, error) {
+		acc, err := k.members.Account(r, a)
+		return acc.Org, err
+	})
 }
 
 // checkAccounts checks that every holder is an active member account, so

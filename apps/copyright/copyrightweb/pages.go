@@ -256,8 +256,8 @@ func disputeRow(dir *directory, d copyright.Dispute, w copyright.Work, who membe
 		a := dir.party(res.Arbiter)
 		row.Arbiter = &a
 	}
-	row.CanResolve = d.Resolution == nil && who.Active() && who.Has(copyright.RoleArbiter) &&
-		who.Addr != d.Claimant && !holds(who, w)
+	party, err := copyright.IsParty(who.Org, d, w, func(a chain.Address) (string, error) { return dir.party(a).Org, nil })
+	row.CanResolve = d.Resolution == nil && who.Active() && who.Has(copyright.RoleArbiter) && err == nil && !party
 	return row
 }
 
