@@ -64,6 +64,15 @@ func jsonError(err error) error {
 	return ErrBadRequest.Withf("invalid JSON body: %s", trimJSONPrefix(err.Error()))
 }
 
+// BodyReadError is what to answer when reading a request body failed with
+// err: 413 past the body limit, 400 otherwise.
+func BodyReadError(err error) error {
+	if tooLarge(err) {
+		return ErrTooLarge
+	}
+	return ErrBadRequest.Withf("read body: %v", err)
+}
+
 // tooLarge reports whether err is a read past the request's body limit:
 // echo's BodyLimit middleware (the server's) or http.MaxBytesReader.
 func tooLarge(err error) bool {

@@ -84,6 +84,25 @@ func TestBindJSON(t *testing.T) {
 	}
 }
 
+// A body read past echo's limit is 413, whoever reads it.
+func TestBodyReadError(t *testing.T) {
+	req := httptest.NewRequest(http.MethodPost, "/", io.MultiReader(strings.NewReader(strings.Repeat("x", 100))))
+	req.ContentLength = -1
+	var err error
+	h := middleware.BodyLimit("64B")(func(c echo.Context) error {
+		_, readErr := io.ReadAll(c.Request().Body)
+		err = web.BodyReadError(readErr)
+		return nil
+	})
+	h(echo.New().NewContext(req, httptest.NewRecorder()))
+	if codeOf(err) != "http.too_large" {
+		t.Fatalf("read past the limit: %v, want http.too_large", err)
+	}
+	if err := web.BodyReadError(io.ErrUnexpectedEOF); codeOf(err) != "http.bad_request" {
+		t.Fatalf("a failed read: %v, want http.bad_request", err)
+	}
+}
+
 // codeOf is the code the server answers err with; echo's BodyLimit refuses
 // a body announced too large itself, before any handler runs.
 func codeOf(err error) string {

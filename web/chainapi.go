@@ -109,7 +109,7 @@ func (s *Server) submitTx(c echo.Context) error {
 	}
 	raw, err := io.ReadAll(io.LimitReader(c.Request().Body, tx.MaxBytes+1))
 	if err != nil {
-		return ErrBadRequest.Withf("read body: %v", err)
+		return BodyReadError(err)
 	}
 	sub, err := s.chain.Submit(c.Request().Context(), raw, wait)
 	if err != nil {
@@ -156,11 +156,8 @@ func (s *Server) submitTxBatch(c echo.Context) error {
 		return err
 	}
 	body, err := io.ReadAll(c.Request().Body) // as long as the server's body limit
-	if tooLarge(err) {
-		return ErrTooLarge
-	}
 	if err != nil {
-		return ErrBadRequest.Withf("read body: %v", err)
+		return BodyReadError(err)
 	}
 	var raws []json.RawMessage
 	if err := json.Unmarshal(body, &raws); err != nil || len(raws) == 0 || len(raws) > MaxBatch {

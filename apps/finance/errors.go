@@ -40,7 +40,7 @@ var (
 	ErrRejected         = errs.New(errs.KindConflict, "finance.rejected", "the receivable was rejected")
 	ErrClosed           = errs.New(errs.KindConflict, "finance.closed", "the piece is closed: it was split")
 	ErrFinancingPending = errs.New(errs.KindConflict, "finance.financing_pending", "the piece awaits a bank's answer")
-	ErrRequestBinding   = errs.New(errs.KindConflict, "finance.request_binding", "the bank may still answer the financing request")
+	ErrRequestBinding   = errs.New(errs.KindConflict, "finance.request_binding", "the financing request still binds its holder")
 	ErrNoRequest        = errs.New(errs.KindConflict, "finance.no_request", "no financing of the piece is requested")
 	ErrFinanced         = errs.New(errs.KindConflict, "finance.already_financed", "the piece is already financed")
 	ErrSettled          = errs.New(errs.KindConflict, "finance.settled", "the piece is settled")

@@ -254,12 +254,23 @@ func (m *machine) accept(t *rapid.T) {
 
 func (m *machine) reject(t *rapid.T) {
 	p := m.pick(t, finance.StateIssued)
-	m.exec(t, m.actor(t, p.Holder), p.Holder, finance.TypeReject, finance.Reject{ID: p.ID, Reason: "no"})
+	_, ok := m.exec(t, m.actor(t, p.Holder), p.Holder, finance.TypeReject, finance.Reject{ID: p.ID, Reason: "no"})
+	m.answered(t, p, finance.TypeReject, ok)
 }
 
 func (m *machine) cancel(t *rapid.T) {
 	p := m.pick(t, finance.StateIssued)
-	m.exec(t, m.actor(t, p.Issuer), p.Issuer, finance.TypeCancel, finance.Cancel{ID: p.ID, Reason: "issued in error"})
+	_, ok := m.exec(t, m.actor(t, p.Issuer), p.Issuer, finance.TypeCancel, finance.Cancel{ID: p.ID, Reason: "issued in error"})
+	m.answered(t, p, finance.TypeCancel, ok)
+}
+
+// answered checks that a reject or cancel of p that succeeded found p
+// issued: only a receivable its supplier has not answered may be refused or
+// withdrawn.
+func (m *machine) answered(t *rapid.T, p finance.Receivable, typ string, ok bool) {
+	if ok && p.State != finance.StateIssued {
+		t.Fatalf("%s of piece %d succeeded in state %s", typ, p.ID, p.State)
+	}
 }
 
 func (m *machine) split(t *rapid.T) {
@@ -326,7 +337,7 @@ func (m *machine) withdraw(t *rapid.T) {
 	if p.State != finance.StateFinancingRequested {
 		return
 	}
-	binding := finance.DateOf(m.now) < p.Request.WithdrawableFrom()
+	binding := finance.DateOf(m.now) < p.WithdrawableFrom()
 	if ok && binding {
 		t.Fatalf("request of piece %d withdrawn on %s, while it binds", p.ID, finance.DateOf(m.now))
 	}

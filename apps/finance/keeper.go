@@ -1,6 +1,7 @@
 package finance
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -46,6 +47,9 @@ const (
 )
 
 var states = []State{StateIssued, StateAccepted, StateRejected, StateCancelled, StateSplit, StateFinancingRequested, StateFinanced, StateSettled}
+
+// States are the states, in the order of a piece's life.
+func States() []State { return slices.Clone(states) }
 
 // ParseState reads a state by name.
 func ParseState(s string) (State, error) {
@@ -134,8 +138,12 @@ type Request struct {
 }
 
 // WithdrawableFrom is the first block date on which the holder may withdraw
-// the request, if the bank has not answered it.
-func (q *Request) WithdrawableFrom() Date { return DateOf(q.Time).AddDays(WithdrawAfterDays) }
+// p's financing request, if the bank has not answered it: WithdrawAfterDays
+// after the request, or the day after the due date if that comes first (no
+// bank may finance an overdue piece).
+func (p *Receivable) WithdrawableFrom() Date {
+	return min(DateOf(p.Request.Time).AddDays(WithdrawAfterDays), p.DueDate.AddDays(1))
+}
 
 // Withdrawal is a holder's withdrawal of its request to Bank; the reason
 // may be empty.

@@ -296,7 +296,7 @@ func (m *Module) withdrawFinancing(ctx *chain.Context, msg *WithdrawFinancing) (
 	if err != nil {
 		return nil, err
 	}
-	if from := p.Request.WithdrawableFrom(); DateOf(ctx.Time) < from {
+	if from := p.WithdrawableFrom(); DateOf(ctx.Time) < from {
 		return nil, ErrRequestBinding.Withf("the request of %s to %q binds until %s; if the bank has not answered, it can be withdrawn from %s", DateOf(p.Request.Time), p.Request.Bank, from.AddDays(-1), from)
 	}
 	old := p

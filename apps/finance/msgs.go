@@ -36,8 +36,9 @@ const (
 	MaxSettle = 200
 	// WithdrawAfterDays is how long a financing request binds its holder:
 	// a bank that pays before it approves on chain counts on it. From that
-	// many days after the request's block date, the holder may withdraw a
-	// request the bank has not answered.
+	// many days after the request's block date (or from the day after the
+	// due date, if sooner), the holder may withdraw a request the bank has
+	// not answered.
 	WithdrawAfterDays = 3
 )
 

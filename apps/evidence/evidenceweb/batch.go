@@ -51,7 +51,7 @@ type BatchView struct {
 func (h *Handler) anchorBatch(c echo.Context) error {
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxBatchBody+1))
 	if err != nil {
-		return web.ErrBadRequest.Withf("read body: %v", err)
+		return web.BodyReadError(err)
 	}
 	if len(body) > maxBatchBody {
 		return web.ErrTooLarge.Withf("a batch body is limited to %d bytes", maxBatchBody)

@@ -115,6 +115,15 @@ const DefaultDueDays = 30
 
 // ParseListQuery reads ?after=, ?limit=, ?state= and ?days=. Cursors are
 // checked by the queries themselves, which know their form.
+// stateNames lists the states for errors: "issued, accepted, …".
+var stateNames = func() string {
+	var names []string
+	for _, s := range finance.States() {
+		names = append(names, string(s))
+	}
+	return strings.Join(names, ", ")
+}()
+
 func ParseListQuery(q url.Values) (ListQuery, error) {
 	lq := ListQuery{After: q.Get("after"), Days: DefaultDueDays}
 	if len(lq.After) > 64 {
@@ -130,7 +139,7 @@ func ParseListQuery(q url.Values) (ListQuery, error) {
 	if s := q.Get("state"); s != "" {
 		st, err := finance.ParseState(s)
 		if err != nil {
-			return lq, finance.ErrInvalid.Withf("state %q is not one of issued, accepted, rejected, split, financing_requested, financed, settled", clip(s))
+			return lq, finance.ErrInvalid.Withf("state %q is not one of %s", clip(s), stateNames)
 		}
 		lq.State = st
 	}

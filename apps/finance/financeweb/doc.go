@@ -18,8 +18,8 @@
 // is pending; or the pinned error body {"error":{"code","message"}} with 400
 // (bad input: amounts, split sums, too many pieces, dates, currencies,
 // overflow), 403 (no role, not the holder, not the issuer), 404 or 409
-// (closed, settled, rejected, already financed, overdue pieces; an invoice
-// already in use; a financing request withdrawn while it binds).
+// (closed, settled, rejected, cancelled, already financed, overdue pieces;
+// an invoice already in use; a financing request withdrawn while it binds).
 //
 //	POST /api/v1/receivables                       issue (core): JSON, or multipart with the files "invoice" and "contract"
 //	GET  /api/v1/receivables/{id}                  a piece with its ancestors and children

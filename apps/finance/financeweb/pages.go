@@ -484,7 +484,7 @@ func permissions(p finance.Receivable, who membersweb.Viewer, now time.Time) Per
 		Split:            holder && p.State == finance.StateAccepted,
 		Transfer:         holder && p.State == finance.StateAccepted,
 		RequestFinancing: holder && p.State == finance.StateAccepted && !p.Overdue(now),
-		Withdraw:         holder && p.State == finance.StateFinancingRequested && finance.DateOf(now) >= p.Request.WithdrawableFrom(),
+		Withdraw:         holder && p.State == finance.StateFinancingRequested && finance.DateOf(now) >= p.WithdrawableFrom(),
 		Requested:        holder && p.State == finance.StateFinancingRequested,
 		Approve:          bank,
 		Settle:           issuer && (p.State.Unpaid() || p.State == finance.StateSplit),

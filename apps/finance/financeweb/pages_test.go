@@ -64,7 +64,7 @@ func TestPagesStory(t *testing.T) {
 	// The request binds it for three days; then, the bank silent, it
 	// withdraws the request, which the bank no longer sees, and asks again.
 	page = sub.Get("/finance/receivables/3")
-	webtest.WantBody(t, page, `data-request-binds`, "binds you until 2026-01-03", "withdraw the request from 2026-01-04")
+	webtest.WantBody(t, page, `data-request-binds`, "binds you until 2026-01-03", "withdraw the request on 2026-01-04 or later")
 	webtest.WantNoBody(t, page, `data-withdraw-form`)
 	page = sub.Follow(sub.Post("/finance/receivables/3/withdraw", url.Values{"reason": {"too early"}}))
 	webtest.WantBody(t, page, `class="flash error"`, "binds until 2026-01-03")
@@ -76,6 +76,7 @@ func TestPagesStory(t *testing.T) {
 	webtest.WantBody(t, bank.Get("/finance/bank"), "No request awaits your answer.")
 	page = sub.Follow(sub.Post("/finance/receivables/3/financing", url.Values{"bank": {addr("bank").String()}}))
 	webtest.WantBody(t, page, "Asked bank to finance receivable #3.")
+	webtest.WantBody(t, bank.Get("/finance/receivables/3"), "binds Second-Tier Parts Co.", "until 2026-01-06; on 2026-01-07 or later")
 	// The history tells the steps in order: the withdrawn request before
 	// the one made again.
 	withdrawn, again := strings.Index(page.Body.String(), "Financing request withdrawn"), strings.LastIndex(page.Body.String(), "Financing requested")
@@ -127,7 +128,8 @@ func TestPagesStory(t *testing.T) {
 	// A receivable issued to the wrong supplier is cancelled by the core
 	// before that supplier answers; the supplier has nothing left to do.
 	e.exec("core", finance.TypeIssue, issue("subsupplier", "700.00", "2026-09-30", "PO-2026-010"))
-	webtest.WantNoBody(t, supplier.Get("/finance/receivables/4"), `data-cancel-form`)
+	webtest.WantNoBody(t, core.Get("/finance/receivables/4"), `data-cancel-form`) // accepted
+	webtest.WantNoBody(t, sub.Get("/finance/receivables/5"), `data-cancel-form`)  // not its issuer
 	webtest.WantBody(t, core.Get("/finance/receivables/5"), `data-cancel-form`)
 	page = core.Follow(core.Post("/finance/receivables/5/cancel", url.Values{"reason": {"wrong supplier"}}))
 	webtest.WantBody(t, page, "Cancelled receivable #5.", "st-cancelled", "“wrong supplier”", "its issuer cancelled it")
