@@ -72,6 +72,48 @@ func TestBatchLeafReceipt(t *testing.T) {
 	}
 }
 
+// TestBatchOfOne: the one member of a batch has an empty path, written [],
+// in its proof and its receipt, which verifies.
+func TestBatchOfOne(t *testing.T) {
+	n := startInProcess(t)
+	sum := sha256.Sum256([]byte("the only record"))
+	leaf := hex.EncodeToString(sum[:])
+	req, _ := http.NewRequest("POST", n.url+"/api/v1/evidence/batches", strings.NewReader(`{"title":"one","hashes":["`+leaf+`"]}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+n.token("notary"))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var anchored struct {
+		Batch  int    `json:"batch"`
+		TxHash string `json:"tx_hash"`
+	}
+	decodeBody(t, res, &anchored)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("anchor: %d %+v", res.StatusCode, anchored)
+	}
+	proofPath := fmt.Sprintf("/api/v1/evidence/batches/%d/proofs/%s", anchored.Batch, leaf)
+	res, err = http.Get(n.url + proofPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var proof map[string]json.RawMessage
+	decodeBody(t, res, &proof)
+	if string(proof["aunts"]) != "[]" || string(proof["total"]) != "1" {
+		t.Fatalf("proof of a batch of one: aunts %s, total %s", proof["aunts"], proof["total"])
+	}
+	raw := pollReceipt(t, n, proofPath+"/receipt", anchored.TxHash)
+	if !bytes.Contains(raw, []byte(`"aunts":[]`)) {
+		t.Fatalf("receipt of a batch of one has no \"aunts\":[]: %s", raw)
+	}
+	path := filepath.Join(t.TempDir(), "one.json")
+	os.WriteFile(path, raw, 0o600)
+	if code, out, stderr := runCLI(t, "verify", path, "--sha256", leaf); code != 0 || !strings.Contains(out, "member 1 of 1") {
+		t.Fatalf("verify: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
 func decodeBody(t *testing.T, res *http.Response, v any) {
 	t.Helper()
 	defer res.Body.Close()

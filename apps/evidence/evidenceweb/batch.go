@@ -182,9 +182,9 @@ func (h *Handler) batchProof(c echo.Context) error {
 		return err
 	}
 	view := ProofView{Batch: b.ID, Root: b.Root, Leaf: proof.SHA256, Index: proof.Index, Total: proof.Total, TxHash: b.TxHash, Height: b.Height,
-		Receipt: c.Request().URL.Path + "/receipt"}
-	for _, a := range proof.Aunts {
-		view.Aunts = append(view.Aunts, a.String())
+		Receipt: c.Request().URL.Path + "/receipt", Aunts: make([]string, len(proof.Aunts))} // [] for a batch of one, as in receipts
+	for i, a := range proof.Aunts {
+		view.Aunts[i] = a.String()
 	}
 	return web.JSON(c, view)
 }
