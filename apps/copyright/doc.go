@@ -12,12 +12,12 @@
 // and every current holder approves with their own account, or one rejects
 // and the proposal lapses. Holders grant licenses for a scope, a territory
 // and a period; an exclusive license may not overlap any live license of the
-// same scope and territory, nor a non-exclusive one an exclusive one.
-// Licenses are revoked by a holder or expire by block time. Anyone may open a
-// dispute citing an evidence deposit; an arbiter (copyright.arbiter) of an
-// organisation that is no party to it (neither the claimant's nor a
-// holder's) upholds it, marking the registration disputed-upheld with the
-// reasoning, or dismisses it. Every step is kept in the work's append-only history.
+// same scope and territory, nor a non-exclusive one an exclusive one. Licenses
+// are revoked by a holder or expire by block time. Anyone may open a dispute
+// citing an evidence deposit; an arbiter (copyright.arbiter) of an
+// organisation that is no party to it (neither the claimant's nor a holder's)
+// upholds it, marking the registration disputed-upheld with the reasoning, or
+// dismisses it. Every step is kept in the work's append-only history.
 //
 // Works are found without scanning: the app keeps a token index of titles,
 // author names and holders (copyright/idx/<token>/<id>), searched by prefix,

@@ -5,23 +5,21 @@
 // A core enterprise (finance.core) issues a receivable to a supplier
 // (finance.supplier): a face amount in integer minor units of an ISO 4217
 // currency, a due date, and the SHA-256 of the invoice and the contract, whose
-// files live in the blob store. An invoice's hash backs at most one
-// receivable that its supplier has not rejected nor its issuer cancelled,
-// whoever issues it: the same
-// invoice file cannot be issued, and so financed, twice. The supplier
-// accepts it or rejects it with a reason, and until then its issuer may
-// cancel it with a reason; only accepted receivables move.
-// The holder may split a piece into 2 to MaxPieces pieces that sum exactly
-// to it (the piece closes, its pieces carry on), transfer a piece to another
-// supplier, or ask a bank (finance.bank) to finance it. The bank declines
-// with a reason or approves with a discount rate and its payment reference,
-// and the piece becomes the bank's. A request binds the holder for
-// WithdrawAfterDays (or until the due date, if sooner); after that, the
-// holder may withdraw a request the bank has not answered. Settling a piece
-// ends any request open on it. The core enterprise settles: naming a piece settles it,
-// naming a split piece (the original receivable, say) settles every unpaid
-// piece under it at once, each paid to its current holder with the payment
-// reference.
+// files live in the blob store. An invoice's hash backs at most one receivable
+// that its supplier has not rejected nor its issuer cancelled, whoever issues
+// it: the same invoice file cannot be issued, and so financed, twice. The
+// supplier accepts it or rejects it with a reason, and until then its issuer
+// may cancel it with a reason; only accepted receivables move. The holder may
+// split a piece into 2 to MaxPieces pieces that sum exactly to it (the piece
+// closes, its pieces carry on), transfer a piece to another supplier, or ask a
+// bank (finance.bank) to finance it. The bank declines with a reason or
+// approves with a discount rate and its payment reference, and the piece
+// becomes the bank's. A request binds the holder for WithdrawAfterDays (or
+// until the due date, if sooner); after that, the holder may withdraw a
+// request the bank has not answered. Settling a piece ends any request open on
+// it. The core enterprise settles: naming a piece settles it, naming a split
+// piece (the original receivable, say) settles every unpaid piece under it at
+// once, each paid to its current holder with the payment reference.
 //
 // Holding is by organisation: the account a piece was issued or transferred
 // to is recorded, and any account of that organisation with the role acts for

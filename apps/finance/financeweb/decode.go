@@ -113,8 +113,6 @@ type ListQuery struct {
 // DefaultDueDays is the window of the due-soon listing when ?days= is absent.
 const DefaultDueDays = 30
 
-// ParseListQuery reads ?after=, ?limit=, ?state= and ?days=. Cursors are
-// checked by the queries themselves, which know their form.
 // stateNames lists the states for errors: "issued, accepted, …".
 var stateNames = func() string {
 	var names []string
@@ -124,6 +122,8 @@ var stateNames = func() string {
 	return strings.Join(names, ", ")
 }()
 
+// ParseListQuery reads ?after=, ?limit=, ?state= and ?days=. Cursors are
+// checked by the queries themselves, which know their form.
 func ParseListQuery(q url.Values) (ListQuery, error) {
 	lq := ListQuery{After: q.Get("after"), Days: DefaultDueDays}
 	if len(lq.After) > 64 {
