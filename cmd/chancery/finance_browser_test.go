@@ -203,6 +203,62 @@ func TestFinanceBrowser(t *testing.T) {
 	bank.open(piecePage(second), "[data-lineage] svg")
 	bank.wantText("[data-lineage]", "settled")
 	bank.shot("finance_lineage_settled")
+
+	// Two receivables issued on known invoices (their hashes typed in): the
+	// core cancels the first, a mistake, before the supplier answers; the
+	// supplier accepts the second and asks the bank to finance it, then,
+	// the bank silent for three days, withdraws the request.
+	var issuedOn finance.Date
+	issueOnHash := func(amount, invoice string) finance.ID {
+		core.open("/finance/core", "form[data-issue-form]")
+		issuedOn = blockDate(core)
+		core.do("issue "+amount,
+			chromedp.SetValue(chromedp.CSS(`form[data-issue-form] select[name="supplier"]`), p.addr["supplier"]),
+			chromedp.SendKeys(chromedp.CSS(`form[data-issue-form] input[name="amount"]`), amount),
+			chromedp.SetValue(chromedp.CSS(`form[data-issue-form] input[name="due_date"]`), issuedOn.AddDays(60).String()),
+			chromedp.SendKeys(chromedp.CSS(`form[data-issue-form] input[name="invoice_sha256"]`), fileSum(t, writeRandomFile(t, filepath.Join(dir, invoice), 1_000))),
+			chromedp.SendKeys(chromedp.CSS(`form[data-issue-form] input[name="contract_sha256"]`), fileSum(t, contract)),
+			chromedp.Click(chromedp.CSS(`form[data-issue-form] button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.flash.success`)),
+		)
+		return pieceIDFromURL(core)
+	}
+	mistaken := issueOnHash("5,000.00", "invoice-0002.pdf")
+	core.open(piecePage(mistaken), "form[data-cancel-form]")
+	core.do("cancel",
+		chromedp.SendKeys(chromedp.CSS(`form[data-cancel-form] input[name="reason"]`), "wrong amount"),
+		chromedp.Click(chromedp.CSS(`form[data-cancel-form] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash.success`)),
+	)
+	core.wantText(".flash.success", fmt.Sprintf("Cancelled receivable #%d.", mistaken))
+	core.wantText("#history", "Cancelled", "wrong amount")
+	core.wantText("h1", "cancelled")
+	core.shot("finance_cancelled")
+
+	kept := issueOnHash("4,000.00", "invoice-0003.pdf")
+	supplier.open(piecePage(kept), fmt.Sprintf(`form[data-accept="%d"]`, kept))
+	supplier.do("accept",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`form[data-accept="%d"] button`, kept))),
+		chromedp.WaitVisible(chromedp.CSS(`.flash.success`)),
+	)
+	supplier.open(piecePage(kept), "form[data-financing-form]")
+	supplier.do("request financing",
+		chromedp.SetValue(chromedp.CSS(`form[data-financing-form] select[name="bank"]`), p.addr["bank"]),
+		chromedp.Click(chromedp.CSS(`form[data-financing-form] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash.success`)),
+	)
+	supplier.wantText("[data-request-binds]", "Your request binds you until "+issuedOn.AddDays(2).String())
+	w.Chain.AdvanceTo(t, issuedOn.AddDays(3).Time().Add(12*time.Hour))
+	supplier.open(piecePage(kept), "form[data-withdraw-form]")
+	supplier.do("withdraw the request",
+		chromedp.SendKeys(chromedp.CSS(`form[data-withdraw-form] input[name="reason"]`), "no answer"),
+		chromedp.Click(chromedp.CSS(`form[data-withdraw-form] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash.success`)),
+	)
+	supplier.wantText(".flash.success", fmt.Sprintf("Withdrew the request to finance receivable #%d.", kept))
+	supplier.wantText("#history", "Financing request withdrawn", "Example Commercial Bank", "no answer")
+	supplier.wantText("h1", "accepted")
+	supplier.shot("finance_withdrawn")
 }
 
 func piecePage(id finance.ID) string { return "/finance/receivables/" + id.String() }
