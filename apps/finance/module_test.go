@@ -196,6 +196,16 @@ func ids(ps []finance.Receivable) []finance.ID {
 	return out
 }
 
+// refused checks that msg, signed by k, is refused at admission with code
+// and changes nothing.
+func refused(t testing.TB, c *chaintest.Chain, k chaintest.Key, typ string, msg any, code string) {
+	t.Helper()
+	before := snapshot(t, c)
+	if err := c.CheckTx(c.Sign(k, finance.ModuleName, typ, msg)); codeOf(err) != code || snapshot(t, c) != before {
+		t.Fatalf("%s as %s: %v, want %s and no change", typ, k.Name, err, code)
+	}
+}
+
 // codeOf is err's code, "" for nil.
 func codeOf(err error) string {
 	if e := errs.As(err); e != nil {
@@ -640,22 +650,15 @@ func TestWithdrawFinancing(t *testing.T) {
 	c := newChain(t)
 	submit(t, c, core, finance.TypeIssue, issueTo(supplier, cny("500.00"), "2026-06-30"))
 	submit(t, c, supplier, finance.TypeAccept, finance.Accept{ID: 1})
-	refused := func(k chaintest.Key, typ string, msg any, code string) {
-		t.Helper()
-		before := snapshot(t, c)
-		if err := c.CheckTx(c.Sign(k, finance.ModuleName, typ, msg)); codeOf(err) != code || snapshot(t, c) != before {
-			t.Fatalf("%s as %s: %v, want %s and no change", typ, k.Name, err, code)
-		}
-	}
-	refused(supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.no_request")
+	refused(t, c, supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.no_request")
 	submit(t, c, supplier, finance.TypeRequestFinancing, finance.RequestFinancing{ID: 1, Bank: bank.Address()})
-	refused(bank, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "members.missing_role")
-	refused(sub, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.not_holder")
-	refused(supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1, Reason: strings.Repeat("x", finance.MaxReason+1)}, "finance.invalid")
+	refused(t, c, bank, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "members.missing_role")
+	refused(t, c, sub, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.not_holder")
+	refused(t, c, supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1, Reason: strings.Repeat("x", finance.MaxReason+1)}, "finance.invalid")
 	// The request binds the holder for three days: asked on 2026-01-01, the
 	// bank may count on it through 2026-01-03.
 	setDate(t, c, "2026-01-03")
-	refused(supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.request_binding")
+	refused(t, c, supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.request_binding")
 	setDate(t, c, "2026-01-04")
 
 	res, evs := do(t, c, clerk, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1, Reason: "the bank is slow"})
@@ -667,8 +670,8 @@ func TestWithdrawFinancing(t *testing.T) {
 	if page := view(t, c, func(r chain.Reader) (finance.Page, error) { return finance.FinancingRequests(r, "bank", "", 0) }); len(page.Items) != 0 {
 		t.Fatalf("a withdrawn request is still listed: %v", ids(page.Items))
 	}
-	refused(bank, finance.TypeApproveFinancing, finance.ApproveFinancing{ID: 1, RateBps: 365, PaymentRef: "TT"}, "finance.no_request")
-	refused(supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.no_request")
+	refused(t, c, bank, finance.TypeApproveFinancing, finance.ApproveFinancing{ID: 1, RateBps: 365, PaymentRef: "TT"}, "finance.no_request")
+	refused(t, c, supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.no_request")
 	// Accepted again, the piece moves: the second bank finances it.
 	submit(t, c, supplier, finance.TypeRequestFinancing, finance.RequestFinancing{ID: 1, Bank: bank2.Address()})
 	if p := submit(t, c, bank2, finance.TypeApproveFinancing, finance.ApproveFinancing{ID: 1, RateBps: 365, PaymentRef: "TT-2"}).Pieces[0]; p.Holder != "bank2" {
@@ -687,9 +690,7 @@ func TestWithdrawNearTheDueDate(t *testing.T) {
 		t.Fatalf("withdrawable from %s, want the day after the due date", p.WithdrawableFrom())
 	}
 	setDate(t, c, "2026-01-02")
-	if err := c.CheckTx(c.Sign(supplier, finance.ModuleName, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1})); codeOf(err) != "finance.request_binding" {
-		t.Fatalf("withdrawn on the due date: %v", err)
-	}
+	refused(t, c, supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}, "finance.request_binding")
 	setDate(t, c, "2026-01-03")
 	if p := submit(t, c, supplier, finance.TypeWithdrawFinancing, finance.WithdrawFinancing{ID: 1}).Pieces[0]; p.State != finance.StateAccepted {
 		t.Fatalf("withdrawn the day after the due date: %+v", p)
@@ -743,11 +744,10 @@ func TestInvoiceBacksOneReceivable(t *testing.T) {
 	again := first
 	again.Amount = cny("499.00")
 	for _, k := range []chaintest.Key{core, rival} {
-		before := snapshot(t, c)
-		err := c.CheckTx(c.Sign(k, finance.ModuleName, finance.TypeIssue, again))
-		if codeOf(err) != finance.ErrInvoiceUsed.Code || errs.As(err).Kind != errs.KindConflict || snapshot(t, c) != before {
-			t.Fatalf("the invoice issued again by %s: %v, want %s and no change", k.Name, err, finance.ErrInvoiceUsed.Code)
-		}
+		refused(t, c, k, finance.TypeIssue, again, finance.ErrInvoiceUsed.Code)
+	}
+	if finance.ErrInvoiceUsed.Kind != errs.KindConflict {
+		t.Fatalf("an invoice in use is a %v, want a conflict (409)", finance.ErrInvoiceUsed.Kind)
 	}
 	submit(t, c, supplier, finance.TypeReject, finance.Reject{ID: 1, Reason: "wrong amount"})
 	if p := submit(t, c, core, finance.TypeIssue, again).Pieces[0]; p.ID != 2 || p.InvoiceSHA256 != first.InvoiceSHA256 {
@@ -757,9 +757,7 @@ func TestInvoiceBacksOneReceivable(t *testing.T) {
 	submit(t, c, supplier, finance.TypeAccept, finance.Accept{ID: 2})
 	submit(t, c, supplier, finance.TypeSplit, finance.Split{ID: 2, Amounts: []finance.Amount{cny("300.00"), cny("199.00")}})
 	submit(t, c, core, finance.TypeSettle, finance.Settle{ID: 2, PaymentRef: "PAY"})
-	if err := c.CheckTx(c.Sign(rival, finance.ModuleName, finance.TypeIssue, again)); codeOf(err) != finance.ErrInvoiceUsed.Code {
-		t.Fatalf("the invoice of a settled receivable issued again: %v", err)
-	}
+	refused(t, c, rival, finance.TypeIssue, again, finance.ErrInvoiceUsed.Code)
 }
 
 // An issuer may cancel a receivable its supplier has not answered yet: it
@@ -768,27 +766,20 @@ func TestCancel(t *testing.T) {
 	c := newChain(t)
 	msg := issueTo(supplier, cny("500.00"), "2026-06-30")
 	submit(t, c, core, finance.TypeIssue, msg) // 1
-	refused := func(k chaintest.Key, typ string, m any, code string) {
-		t.Helper()
-		before := snapshot(t, c)
-		if err := c.CheckTx(c.Sign(k, finance.ModuleName, typ, m)); codeOf(err) != code || snapshot(t, c) != before {
-			t.Fatalf("%s as %s: %v, want %s and no change", typ, k.Name, err, code)
-		}
-	}
-	refused(rival, finance.TypeCancel, finance.Cancel{ID: 1, Reason: "not mine"}, "finance.not_issuer")
-	refused(supplier, finance.TypeCancel, finance.Cancel{ID: 1, Reason: "not mine"}, "members.missing_role")
-	refused(core, finance.TypeCancel, finance.Cancel{ID: 1}, "finance.invalid")
-	refused(core, finance.TypeCancel, finance.Cancel{ID: 9, Reason: "no such"}, "finance.not_found")
+	refused(t, c, rival, finance.TypeCancel, finance.Cancel{ID: 1, Reason: "not mine"}, "finance.not_issuer")
+	refused(t, c, supplier, finance.TypeCancel, finance.Cancel{ID: 1, Reason: "not mine"}, "members.missing_role")
+	refused(t, c, core, finance.TypeCancel, finance.Cancel{ID: 1}, "finance.invalid")
+	refused(t, c, core, finance.TypeCancel, finance.Cancel{ID: 9, Reason: "no such"}, "finance.not_found")
 
 	res, evs := do(t, c, core, finance.TypeCancel, finance.Cancel{ID: 1, Reason: "wrong supplier"})
 	if p := res.Pieces[0]; p.State != finance.StateCancelled || p.Cancellation == nil || p.Cancellation.Reason != "wrong supplier" ||
 		p.Cancellation.Org != "core" || evs[0].Type != finance.EventCancelled || attr(evs[0], finance.AttrReason) != "wrong supplier" {
 		t.Fatalf("cancelled: %+v %v", p, evs)
 	}
-	refused(supplier, finance.TypeAccept, finance.Accept{ID: 1}, "finance.cancelled")
-	refused(supplier, finance.TypeReject, finance.Reject{ID: 1, Reason: "late"}, "finance.cancelled")
-	refused(core, finance.TypeCancel, finance.Cancel{ID: 1, Reason: "again"}, "finance.cancelled")
-	refused(core, finance.TypeSettle, finance.Settle{ID: 1, PaymentRef: "PAY"}, "finance.cancelled")
+	refused(t, c, supplier, finance.TypeAccept, finance.Accept{ID: 1}, "finance.cancelled")
+	refused(t, c, supplier, finance.TypeReject, finance.Reject{ID: 1, Reason: "late"}, "finance.cancelled")
+	refused(t, c, core, finance.TypeCancel, finance.Cancel{ID: 1, Reason: "again"}, "finance.cancelled")
+	refused(t, c, core, finance.TypeSettle, finance.Settle{ID: 1, PaymentRef: "PAY"}, "finance.cancelled")
 	for state, want := range map[finance.State][]finance.ID{finance.StateCancelled: {1}, finance.StateIssued: {}} {
 		got := view(t, c, func(r chain.Reader) (finance.Page, error) {
 			return finance.ListByHolder(r, finance.HolderFilter{Org: "supplier", State: state}, "", 0)
@@ -802,7 +793,7 @@ func TestCancel(t *testing.T) {
 	submit(t, c, core, finance.TypeIssue, msg) // 2
 	// Once the supplier has answered, the issuer cannot cancel.
 	submit(t, c, sub, finance.TypeAccept, finance.Accept{ID: 2})
-	refused(core, finance.TypeCancel, finance.Cancel{ID: 2, Reason: "changed our mind"}, "finance.already_accepted")
+	refused(t, c, core, finance.TypeCancel, finance.Cancel{ID: 2, Reason: "changed our mind"}, "finance.already_accepted")
 }
 
 func TestQueries(t *testing.T) {
