@@ -26,6 +26,11 @@ type Config struct {
 	// or "unix:///path"; "" (the default) turns it off. Chancery's HTTP API
 	// does not need it.
 	RPCListen string `toml:"rpc_listen"`
+	// PprofListen is where Go's profiler (/debug/pprof/) listens, "host:port"
+	// on a loopback address; "" (the default) turns it off. Profiles show
+	// what the node spends its CPU and memory on; they are not for the
+	// network.
+	PprofListen string `toml:"pprof_listen"`
 	// PersistentPeers are the peers to keep connected to, comma-separated
 	// "nodeid@host:port".
 	PersistentPeers string `toml:"persistent_peers"`
@@ -102,6 +107,11 @@ func (c Config) Validate() error {
 			return bad(`rpc_listen: %v (or "unix:///path", or "" for off)`, err)
 		}
 	}
+	if c.PprofListen != "" {
+		if err := checkLoopback(c.PprofListen); err != nil {
+			return bad(`pprof_listen: %v (or "" for off)`, err)
+		}
+	}
 	for _, p := range splitList(c.PersistentPeers) {
 		if err := checkPeer(p); err != nil {
 			return bad("persistent_peers: %q: %v", p, err)
@@ -153,6 +163,18 @@ func checkHostPort(hostPort string) error {
 	}
 	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
 		return fmt.Errorf("bad port %q in %q", port, hostPort)
+	}
+	return nil
+}
+
+// checkLoopback checks that hostPort is host:port on a loopback address.
+func checkLoopback(hostPort string) error {
+	if err := checkHostPort(hostPort); err != nil {
+		return err
+	}
+	host, _, _ := net.SplitHostPort(hostPort)
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("want a loopback address such as 127.0.0.1:6060, got %q", hostPort)
 	}
 	return nil
 }
@@ -252,7 +274,7 @@ func CometConfig(c Config) *cfg.Config {
 	cc.P2P.RecvRate = p2pRate
 
 	cc.RPC.ListenAddress = c.RPCListen
-	cc.RPC.PprofListenAddress = ""
+	cc.RPC.PprofListenAddress = c.PprofListen
 	cc.RPC.GRPCListenAddress = ""
 
 	// Metrics are registered with the default Prometheus registry and served

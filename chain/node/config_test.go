@@ -23,6 +23,9 @@ func TestConfigValidate(t *testing.T) {
 		{"defaults", func(*Config) {}, ""},
 		{"rpc on", func(c *Config) { c.RPCListen = "tcp://127.0.0.1:26657" }, ""},
 		{"rpc unix", func(c *Config) { c.RPCListen = "unix:///tmp/rpc.sock" }, ""},
+		{"pprof on", func(c *Config) { c.PprofListen = "127.0.0.1:6060" }, ""},
+		{"pprof localhost", func(c *Config) { c.PprofListen = "localhost:6060" }, ""},
+		{"pprof ipv6 loopback", func(c *Config) { c.PprofListen = "[::1]:6060" }, ""},
 		{"peers", func(c *Config) { c.PersistentPeers = peer + ", " + peer }, ""},
 		{"limits", func(c *Config) {
 			c.TimeoutCommit, c.MempoolSize, c.MempoolCacheSize = MinTimeoutCommit, MinMempoolSize, MinMempoolSize
@@ -34,6 +37,10 @@ func TestConfigValidate(t *testing.T) {
 		{"p2p no port", func(c *Config) { c.P2PListen = "tcp://127.0.0.1" }, "p2p_listen:"},
 		{"p2p bad port", func(c *Config) { c.P2PListen = "tcp://127.0.0.1:70000" }, "p2p_listen:"},
 		{"rpc bad", func(c *Config) { c.RPCListen = "http://x:1" }, "rpc_listen:"},
+		{"pprof all interfaces", func(c *Config) { c.PprofListen = ":6060" }, "pprof_listen:"},
+		{"pprof network address", func(c *Config) { c.PprofListen = "10.0.0.5:6060" }, "pprof_listen:"},
+		{"pprof name", func(c *Config) { c.PprofListen = "node1:6060" }, "pprof_listen:"},
+		{"pprof no port", func(c *Config) { c.PprofListen = "127.0.0.1" }, "pprof_listen:"},
 		{"peer no id", func(c *Config) { c.PersistentPeers = "node1:26656" }, "persistent_peers:"},
 		{"peer short id", func(c *Config) { c.PersistentPeers = "abcd@node1:26656" }, "persistent_peers:"},
 		{"peer no port", func(c *Config) { c.PersistentPeers = strings.Repeat("ab", 20) + "@node1" }, "persistent_peers:"},
@@ -98,6 +105,7 @@ func TestCometConfig(t *testing.T) {
 		{"pex", cc.P2P.PexReactor, false},
 		{"duplicate ip", cc.P2P.AllowDuplicateIP, true},
 		{"rpc", cc.RPC.ListenAddress, ""},
+		{"pprof", cc.RPC.PprofListenAddress, ""},
 		{"prometheus", cc.Instrumentation.Prometheus, false},
 		{"filter peers", cc.FilterPeers, false},
 		{"keep abci responses", cc.Storage.DiscardABCIResponses, false},

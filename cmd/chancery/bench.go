@@ -97,7 +97,7 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 	fs.StringVar(&o.doc, "doc", "", "with --out: replace the generated \"chancery bench\" section of this Markdown file (e.g. docs/benchmarks.md)")
 	fs.IntVar(&o.pool, "pool", 0, fmt.Sprintf("transactions signed before the run (0: enough for %d tx/s, at most %d)", benchPoolRate, benchMaxPool))
 	fs.DurationVar(&o.timeoutCommit, "timeout-commit", node.DefaultTimeoutCommit, "CometBFT timeout_commit of the chains the bench starts")
-	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file (with --validators N, also one of each validator process to FILE.node0 …)")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write allocation profiles at the window's start (FILE.base) and end (FILE): go tool pprof -base FILE.base FILE")
 	fs.StringVar(&o.trace, "trace", "", "write an execution trace of the measured window to this file (go tool trace)")
 	fs.BoolVar(&o.internalKVStore, "internal-kvstore", false, "internal: run the kvstore baseline in this process and print its result as JSON")
@@ -201,6 +201,9 @@ type benchRun struct {
 	dir string // temporary homes
 	// placement is where the loaded nodes run.
 	placement bench.Placement
+	// pprofAddrs are the profilers of the validator processes the bench
+	// started, with --cpuprofile and --validators N.
+	pprofAddrs []string
 }
 
 // progress tells the operator what the bench is doing, on stderr: the
@@ -400,6 +403,12 @@ func (b *benchRun) profiler() func(start bool) {
 		{what: "cpu profile", path: o.cpuProfile, start: pprof.StartCPUProfile, stop: pprof.StopCPUProfile},
 		{what: "trace", path: o.trace, start: trace.Start, stop: trace.Stop},
 	}
+	for i, addr := range b.pprofAddrs {
+		p := &remoteProfile{url: "http://" + addr + "/debug/pprof/profile", seconds: int(o.duration.Round(time.Second).Seconds())}
+		recordings = append(recordings, &windowRecording{
+			what: fmt.Sprintf("cpu profile of node%d", i), path: fmt.Sprintf("%s.node%d", o.cpuProfile, i),
+			start: p.start, stop: p.stop})
+	}
 	return func(start bool) {
 		for _, r := range recordings {
 			if err := r.window(start); err != nil {
@@ -450,6 +459,40 @@ func (r *windowRecording) window(opening bool) error {
 	}
 	r.f = f
 	return nil
+}
+
+// remoteProfile records a CPU profile of another process through its
+// /debug/pprof/profile endpoint: the process profiles itself for the given
+// seconds and then answers.
+type remoteProfile struct {
+	url     string
+	seconds int
+	done    chan error
+}
+
+func (p *remoteProfile) start(w io.Writer) error {
+	p.done = make(chan error, 1)
+	go func() {
+		resp, err := http.Get(fmt.Sprintf("%s?seconds=%d", p.url, max(p.seconds, 1)))
+		if err != nil {
+			p.done <- err
+			return
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			p.done <- fmt.Errorf("%s: %s", p.url, resp.Status)
+			return
+		}
+		_, err = io.Copy(w, resp.Body)
+		p.done <- err
+	}()
+	return nil
+}
+
+func (p *remoteProfile) stop() {
+	if err := <-p.done; err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+	}
 }
 
 func writeAllocs(path string) error {
@@ -667,7 +710,7 @@ func (b *benchRun) startTestnet(ctx context.Context) (*chainUnderLoad, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := freePortRange(2 * o.validators)
+	base, err := freePortRange(3 * o.validators) // p2p, HTTP, profiler
 	if err != nil {
 		return nil, err
 	}
@@ -702,6 +745,11 @@ func (b *benchRun) startTestnet(ctx context.Context) (*chainUnderLoad, error) {
 		}
 		cmd := exec.Command(exe, "start", "--home", spec.home(i))
 		cmd.Env = append(envWithoutPrefix("CHANCERY_"), "CHANCERY_TIMEOUT_COMMIT="+o.timeoutCommit.String(), "CHANCERY_LOG_LEVEL=warn")
+		if o.cpuProfile != "" {
+			addr := fmt.Sprintf("127.0.0.1:%d", base+2*o.validators+i)
+			cmd.Env = append(cmd.Env, "CHANCERY_PPROF_LISTEN="+addr)
+			b.pprofAddrs = append(b.pprofAddrs, addr)
+		}
 		cmd.Stdout, cmd.Stderr = logFile, logFile
 		if err := cmd.Start(); err != nil {
 			logFile.Close()

@@ -130,6 +130,7 @@ var envVars = []struct {
 	{"CHANCERY_MONIKER", func(c *Config, v string) error { c.Node.Moniker = v; return nil }},
 	{"CHANCERY_P2P_LISTEN", func(c *Config, v string) error { c.Node.P2PListen = v; return nil }},
 	{"CHANCERY_RPC_LISTEN", func(c *Config, v string) error { c.Node.RPCListen = v; return nil }},
+	{"CHANCERY_PPROF_LISTEN", func(c *Config, v string) error { c.Node.PprofListen = v; return nil }},
 	{"CHANCERY_PERSISTENT_PEERS", func(c *Config, v string) error { c.Node.PersistentPeers = v; return nil }},
 	{"CHANCERY_TIMEOUT_COMMIT", func(c *Config, v string) error { return setDuration(&c.Node.TimeoutCommit, v) }},
 	{"CHANCERY_COMET_LOG_LEVEL", func(c *Config, v string) error { c.Node.CometLogLevel = v; return nil }},
@@ -216,6 +217,7 @@ submit_wait = "10s"  # how long a write waits for its block before answering "pe
 moniker = "%s"
 p2p_listen = "tcp://127.0.0.1:26656"
 rpc_listen = ""      # CometBFT's RPC server; empty = off
+pprof_listen = ""    # Go's profiler (/debug/pprof/), loopback host:port; empty = off
 persistent_peers = ""
 timeout_commit = "200ms"
 mempool_size = 200000

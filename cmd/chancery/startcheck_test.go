@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -225,4 +226,33 @@ func snapshot(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// pprof_listen serves Go's profiler while the node runs and stops with it;
+// an address other computers could reach is refused before anything starts.
+func TestProfiler(t *testing.T) {
+	addr := freeHTTPAddr(t)
+	t.Setenv("CHANCERY_PPROF_LISTEN", addr)
+	stop := serveHome(t, testHome(t))
+	res, err := http.Get("http://" + addr + "/debug/pprof/goroutine?debug=1")
+	if err != nil {
+		stop()
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "goroutine profile:") {
+		t.Errorf("profiler: %d %.200q", res.StatusCode, body)
+	}
+	stop()
+	if res, err := http.Get("http://" + addr + "/debug/pprof/"); err == nil {
+		res.Body.Close()
+		t.Errorf("profiler still answers after the node stopped: %d", res.StatusCode)
+	}
+
+	t.Setenv("CHANCERY_PPROF_LISTEN", "0.0.0.0:6060")
+	code, _, stderr := runCLI(t, "start", "--home", testHome(t), "--http", freeHTTPAddr(t))
+	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "pprof_listen:") || !strings.Contains(stderr, "loopback") {
+		t.Errorf("start with pprof on all interfaces: exit %d, stderr %q", code, stderr)
+	}
 }
