@@ -3,6 +3,7 @@ package copyright_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -511,7 +512,8 @@ func TestLicenseExpiry(t *testing.T) {
 	grant("2026-03-01", "2026-04-01")
 	status := func(at time.Time) []string {
 		var out []string
-		for _, l := range view(t, c, func(r chain.Reader) ([]copyright.LicenseView, error) { return copyright.Licenses(r, 1, at) }) {
+		page := view(t, c, func(r chain.Reader) (copyright.LicensePage, error) { return copyright.ListLicenses(r, 1, 0, 0, at) })
+		for _, l := range page.Items {
 			out = append(out, l.Status)
 		}
 		return out
@@ -595,10 +597,69 @@ func TestDisputes(t *testing.T) {
 		t.Fatalf("licenses = %+v", w.Licenses)
 	}
 	submit[copyright.LicenseResult](t, c, alice, copyright.TypeRevokeLicense, copyright.RevokeLicense{License: 1, Reason: "dispute upheld"})
-	ds := view(t, c, func(r chain.Reader) ([]copyright.Dispute, error) { return copyright.Disputes(r, 1) })
-	if len(ds) != 2 {
-		t.Fatalf("Disputes = %+v", ds)
+	ds := view(t, c, func(r chain.Reader) (copyright.DisputePage, error) { return copyright.ListWorkDisputes(r, 1, 0, 0) })
+	if len(ds.Items) != 2 || ds.Next != 0 {
+		t.Fatalf("ListWorkDisputes = %+v", ds)
 	}
 	err := c.View(func(r chain.Reader) error { _, err := copyright.GetDispute(r, 3); return err })
 	wantCode(t, err, "copyright.dispute_not_found")
+}
+
+// A work's lists come a page at a time, oldest first: Get gives the first
+// MaxPage of each with the cursor of the rest, and the List functions walk
+// them to the end without skipping or repeating an entry.
+func TestWorkListPages(t *testing.T) {
+	c := newChain(t)
+	register(t, c, alice, copyright.Register{SHA256: chain.SumHash([]byte("atlas")), Title: "Atlas", Kind: copyright.KindImage,
+		Authors: []copyright.Author{{Name: "Alice"}}, Holders: []copyright.Holder{{Account: alice.Address(), Shares: 10000}}, Created: "2025-01-01"})
+	const grants = copyright.MaxPage + 1
+	var txs [][]byte
+	for i := range grants {
+		txs = append(txs, c.Sign(alice, copyright.ModuleName, copyright.TypeGrantLicense, copyright.GrantLicense{Work: 1, Grant: copyright.Grant{
+			LicenseeOrg: "press", Scope: fmt.Sprintf("edition %d", i+1), Territory: "FR", Start: "2026-01-01", End: "2027-01-01",
+		}}))
+	}
+	for i, res := range c.Block(txs...) {
+		if !res.OK() {
+			t.Fatalf("grant %d: %s", i+1, res.Log)
+		}
+	}
+
+	w := get(t, c, 1)
+	if len(w.Licenses) != copyright.MaxPage || w.Licenses[0].ID != 1 || w.LicensesNext != copyright.MaxPage {
+		t.Fatalf("first page: %d licenses, first %d, next %d", len(w.Licenses), w.Licenses[0].ID, w.LicensesNext)
+	}
+	if len(w.History) != copyright.MaxPage || w.HistoryNext != copyright.MaxPage || len(w.Disputes) != 0 || w.DisputesNext != 0 {
+		t.Fatalf("first page: %d history entries, next %d; %d disputes, next %d", len(w.History), w.HistoryNext, len(w.Disputes), w.DisputesNext)
+	}
+	rest := view(t, c, func(r chain.Reader) (copyright.LicensePage, error) {
+		return copyright.ListLicenses(r, 1, w.LicensesNext, 0, c.Time())
+	})
+	if len(rest.Items) != 1 || rest.Items[0].ID != grants || rest.Items[0].Scope != fmt.Sprintf("edition %d", grants) || rest.Next != 0 {
+		t.Fatalf("after %d: %+v", w.LicensesNext, rest)
+	}
+
+	// Walk the history (registration and the grants) seven at a time.
+	var seen []uint64
+	var after copyright.ID
+	for range grants {
+		page := view(t, c, func(r chain.Reader) (copyright.HistoryPage, error) { return copyright.ListHistory(r, 1, after, 7) })
+		for _, e := range page.Items {
+			seen = append(seen, e.N)
+		}
+		if after = page.Next; after == 0 {
+			break
+		}
+	}
+	if len(seen) != grants+1 {
+		t.Fatalf("walked %d history entries, want %d", len(seen), grants+1)
+	}
+	for i, n := range seen {
+		if n != uint64(i+1) {
+			t.Fatalf("entry %d of the walk is n=%d", i, n)
+		}
+	}
+
+	err := c.View(func(r chain.Reader) error { _, err := copyright.ListLicenses(r, 2, 0, 0, c.Time()); return err })
+	wantCode(t, err, "copyright.not_found")
 }

@@ -29,21 +29,24 @@ const (
 	// maxCursor is the longest cursor: two tokens of maxToken characters
 	// of up to 4 bytes, a space, a slash and an id.
 	maxCursor = 2*4*maxToken + 2 + idDigits
-	// maxLog bounds the history entries, licenses and disputes a query
-	// returns.
-	maxLog = 1000
 )
 
 // Times passed to queries (at) are the block time of the state they read —
 // the last committed block's — so that license status never depends on the
 // local clock.
 
-// WorkView is a work with everything recorded about it.
+// WorkView is a work with the first page of each thing recorded about it:
+// its licenses, disputes and history, oldest first. Where a list goes on,
+// its Next is the cursor of the rest (ListLicenses, ListWorkDisputes,
+// ListHistory); 0 when the list is whole.
 type WorkView struct {
 	Work
-	Licenses []LicenseView  `json:"licenses"`
-	Disputes []Dispute      `json:"disputes"`
-	History  []HistoryEntry `json:"history"`
+	Licenses     []LicenseView  `json:"licenses"`
+	LicensesNext ID             `json:"licenses_next,omitempty"`
+	Disputes     []Dispute      `json:"disputes"`
+	DisputesNext ID             `json:"disputes_next,omitempty"`
+	History      []HistoryEntry `json:"history"`
+	HistoryNext  ID             `json:"history_next,omitempty"`
 }
 
 // LicenseView is a license with its status at the time of the query.
@@ -60,15 +63,21 @@ func Get(r chain.Reader, id ID, at time.Time) (WorkView, error) {
 		return WorkView{}, err
 	}
 	v := WorkView{Work: w}
-	if v.Licenses, err = licenses(r, id, at); err != nil {
+	ls, err := licenses(r, id, 0, MaxPage, at)
+	if err != nil {
 		return WorkView{}, err
 	}
-	if v.Disputes, err = disputes(r, id); err != nil {
+	ds, err := disputes(r, id, 0, MaxPage)
+	if err != nil {
 		return WorkView{}, err
 	}
-	if v.History, err = history(r, id); err != nil {
+	hs, err := history(r, id, 0, MaxPage)
+	if err != nil {
 		return WorkView{}, err
 	}
+	v.Licenses, v.LicensesNext = ls.Items, ls.Next
+	v.Disputes, v.DisputesNext = ds.Items, ds.Next
+	v.History, v.HistoryNext = hs.Items, hs.Next
 	return v, nil
 }
 
@@ -85,29 +94,32 @@ func ByHash(r chain.Reader, h chain.Hash) (Work, error) {
 	return loadWork(r, id)
 }
 
-// Licenses returns a work's licenses, oldest first, with their status at
-// block time at.
-func Licenses(r chain.Reader, work ID, at time.Time) ([]LicenseView, error) {
-	if _, err := loadWork(r, work); err != nil {
-		return nil, err
-	}
-	return licenses(r, work, at)
+// LicensePage is a page of a work's licenses; pass Next as after for the
+// next one.
+type LicensePage struct {
+	Items []LicenseView `json:"items"`
+	Next  ID            `json:"next,omitempty"`
 }
 
-func licenses(r chain.Reader, work ID, at time.Time) ([]LicenseView, error) {
-	ids, err := indexIDs(r, chain.Range{Prefix: workLicenseIndexPrefix(work)}, maxLog)
-	if err != nil {
-		return nil, err
+// ListLicenses lists a work's licenses, oldest first, after the license
+// after (0 for the first page), with their status at block time at.
+func ListLicenses(r chain.Reader, work ID, after ID, limit int, at time.Time) (LicensePage, error) {
+	if _, err := loadWork(r, work); err != nil {
+		return LicensePage{}, err
 	}
-	out := make([]LicenseView, 0, len(ids))
-	for _, id := range ids {
+	return licenses(r, work, after, clampLimit(limit), at)
+}
+
+func licenses(r chain.Reader, work, after ID, limit int, at time.Time) (LicensePage, error) {
+	rng := chain.Range{Prefix: workLicenseIndexPrefix(work)}
+	if after != 0 {
+		rng.After = workLicenseKey(work, after)
+	}
+	items, next, err := pageOf(r, rng, limit, func(id ID) (LicenseView, error) {
 		l, err := loadLicense(r, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, LicenseView{License: l, Status: l.StatusAt(at)})
-	}
-	return out, nil
+		return LicenseView{License: l, Status: l.StatusAt(at)}, err
+	})
+	return LicensePage{Items: items, Next: next}, err
 }
 
 // GetLicense returns a license with its status at block time at.
@@ -119,52 +131,83 @@ func GetLicense(r chain.Reader, id ID, at time.Time) (LicenseView, error) {
 	return LicenseView{License: l, Status: l.StatusAt(at)}, nil
 }
 
-// Disputes returns a work's disputes, oldest first.
-func Disputes(r chain.Reader, work ID) ([]Dispute, error) {
+// ListWorkDisputes lists a work's disputes, oldest first, after the dispute
+// after (0 for the first page).
+func ListWorkDisputes(r chain.Reader, work ID, after ID, limit int) (DisputePage, error) {
 	if _, err := loadWork(r, work); err != nil {
-		return nil, err
+		return DisputePage{}, err
 	}
-	return disputes(r, work)
+	return disputes(r, work, after, clampLimit(limit))
 }
 
-func disputes(r chain.Reader, work ID) ([]Dispute, error) {
-	ids, err := indexIDs(r, chain.Range{Prefix: workDisputeIndexPrefix(work)}, maxLog)
-	if err != nil {
-		return nil, err
+func disputes(r chain.Reader, work, after ID, limit int) (DisputePage, error) {
+	rng := chain.Range{Prefix: workDisputeIndexPrefix(work)}
+	if after != 0 {
+		rng.After = workDisputeKey(work, after)
 	}
-	out := make([]Dispute, 0, len(ids))
-	for _, id := range ids {
-		d, err := loadDispute(r, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
+	items, next, err := pageOf(r, rng, limit, func(id ID) (Dispute, error) { return loadDispute(r, id) })
+	return DisputePage{Items: items, Next: next}, err
 }
 
 // GetDispute returns a dispute.
 func GetDispute(r chain.Reader, id ID) (Dispute, error) { return loadDispute(r, id) }
 
-// History returns a work's history, oldest first: its first maxLog entries.
-func History(r chain.Reader, work ID) ([]HistoryEntry, error) {
-	if _, err := loadWork(r, work); err != nil {
-		return nil, err
-	}
-	return history(r, work)
+// HistoryPage is a page of a work's history; pass Next as after for the
+// next one.
+type HistoryPage struct {
+	Items []HistoryEntry `json:"items"`
+	Next  ID             `json:"next,omitempty"`
 }
 
-func history(r chain.Reader, work ID) ([]HistoryEntry, error) {
-	out := []HistoryEntry{}
+// ListHistory lists a work's history, oldest first, after the entry
+// numbered after (0 for the first page).
+func ListHistory(r chain.Reader, work ID, after ID, limit int) (HistoryPage, error) {
+	if _, err := loadWork(r, work); err != nil {
+		return HistoryPage{}, err
+	}
+	return history(r, work, after, clampLimit(limit))
+}
+
+func history(r chain.Reader, work, after ID, limit int) (HistoryPage, error) {
+	rng := chain.Range{Prefix: historyIndexPrefix(work)}
+	if after != 0 {
+		rng.After = historyKey(work, uint64(after))
+	}
+	page := HistoryPage{Items: []HistoryEntry{}}
 	var err error
-	r.Iterate(chain.Range{Prefix: historyIndexPrefix(work)}, func(key, value []byte) bool {
+	r.Iterate(rng, func(key, value []byte) bool {
+		if len(page.Items) == limit {
+			page.Next = ID(page.Items[limit-1].N)
+			return false
+		}
 		var e HistoryEntry
 		if err = chain.Decode(key, value, &e); err == nil {
-			out = append(out, e)
+			page.Items = append(page.Items, e)
 		}
-		return err == nil && len(out) < maxLog
+		return err == nil
 	})
-	return out, err
+	return page, err
+}
+
+// pageOf loads the records of the ids at the end of the keys in rng, at
+// most limit of them; next is the last one's id when rng holds more.
+func pageOf[T any](r chain.Reader, rng chain.Range, limit int, load func(ID) (T, error)) (items []T, next ID, err error) {
+	ids, err := indexIDs(r, rng, limit+1)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(ids) > limit {
+		ids, next = ids[:limit], ids[limit-1]
+	}
+	items = make([]T, 0, len(ids))
+	for _, id := range ids {
+		v, err := load(id)
+		if err != nil {
+			return nil, 0, err
+		}
+		items = append(items, v)
+	}
+	return items, next, nil
 }
 
 // Page is a page of works; pass Next as after for the next one.
@@ -185,21 +228,13 @@ func ListByHolder(r chain.Reader, addr chain.Address, after string, limit int) (
 		}
 		rng.After = holderKey(addr, id)
 	}
-	ids, err := indexIDs(r, rng, limit+1)
+	items, next, err := pageOf(r, rng, limit, func(id ID) (Work, error) { return loadWork(r, id) })
 	if err != nil {
 		return Page{}, err
 	}
-	page := Page{Items: []Work{}}
-	for i, id := range ids {
-		if i == limit {
-			page.Next = ids[i-1].String()
-			break
-		}
-		w, err := loadWork(r, id)
-		if err != nil {
-			return Page{}, err
-		}
-		page.Items = append(page.Items, w)
+	page := Page{Items: items}
+	if next != 0 {
+		page.Next = next.String()
 	}
 	return page, nil
 }
@@ -396,23 +431,8 @@ func ListDisputes(r chain.Reader, after ID, limit int) (DisputePage, error) {
 	if after != 0 {
 		rng.After = disputeKey(after)
 	}
-	ids, err := indexIDs(r, rng, limit+1)
-	if err != nil {
-		return DisputePage{}, err
-	}
-	page := DisputePage{Items: []Dispute{}}
-	for i, id := range ids {
-		if i == limit {
-			page.Next = ids[i-1]
-			break
-		}
-		d, err := loadDispute(r, id)
-		if err != nil {
-			return DisputePage{}, err
-		}
-		page.Items = append(page.Items, d)
-	}
-	return page, nil
+	items, next, err := pageOf(r, rng, limit, func(id ID) (Dispute, error) { return loadDispute(r, id) })
+	return DisputePage{Items: items, Next: next}, err
 }
 
 // Conflict returns the license of work that granting g at block time at

@@ -53,6 +53,15 @@ func (h *Handler) APIRoutes() {
 	api.GET("/works", h.search)
 	api.GET("/works/by-hash/:sha256", h.byHash)
 	api.GET("/works/:id", h.get)
+	api.GET("/works/:id/licenses", workList(h, func(r chain.Reader, work, after copyright.ID, limit int, at time.Time) (copyright.LicensePage, error) {
+		return copyright.ListLicenses(r, work, after, limit, at)
+	}))
+	api.GET("/works/:id/disputes", workList(h, func(r chain.Reader, work, after copyright.ID, limit int, _ time.Time) (copyright.DisputePage, error) {
+		return copyright.ListWorkDisputes(r, work, after, limit)
+	}))
+	api.GET("/works/:id/history", workList(h, func(r chain.Reader, work, after copyright.ID, limit int, _ time.Time) (copyright.HistoryPage, error) {
+		return copyright.ListHistory(r, work, after, limit)
+	}))
 	api.POST("/works/:id/transfer", h.proposeTransfer, auth)
 	api.POST("/works/:id/transfer/:n/approve", h.approveTransfer, auth)
 	api.POST("/works/:id/transfer/:n/reject", h.rejectTransfer, auth)
@@ -307,6 +316,32 @@ func (h *Handler) get(c echo.Context) error {
 		return err
 	}
 	return web.JSON(c, d)
+}
+
+// workList serves one of a work's lists a page at a time, oldest first:
+// ?after= the previous page's next, ?limit= 1 to copyright.MaxPage. at is
+// the last block's time, read before the state as in detail.
+func workList[P any](h *Handler, list func(r chain.Reader, work, after copyright.ID, limit int, at time.Time) (P, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := copyright.ParseID(c.Param("id"))
+		if err != nil {
+			return err
+		}
+		after, limit, err := parsePage(c.QueryParams(), "after")
+		if err != nil {
+			return err
+		}
+		at := h.state.LastTime()
+		var page P
+		err = h.state.View(func(r chain.Reader) (err error) {
+			page, err = list(r, id, after, limit, at)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return web.JSON(c, page)
+	}
 }
 
 // TransferRequest proposes new holders of a work.

@@ -76,6 +76,34 @@ func parseSearch(v url.Values) (searchQuery, error) {
 	return s, nil
 }
 
+// parsePage reads a page of a work's list from a query: the cursor in key
+// (absent: the first page) and, if given, limit.
+func parsePage(v url.Values, key string) (after copyright.ID, limit int, err error) {
+	if after, err = parseCursor(v, key); err != nil {
+		return 0, 0, err
+	}
+	if l := v.Get("limit"); l != "" {
+		limit, err = strconv.Atoi(l)
+		if err != nil || limit < 1 || limit > copyright.MaxPage {
+			return 0, 0, copyright.ErrBadQuery.Withf("limit must be a whole number from 1 to %d", copyright.MaxPage)
+		}
+	}
+	return after, limit, nil
+}
+
+// parseCursor reads the cursor in key of a query; 0 when absent.
+func parseCursor(v url.Values, key string) (copyright.ID, error) {
+	s := v.Get(key)
+	if s == "" {
+		return 0, nil
+	}
+	id, err := copyright.ParseID(s)
+	if err != nil {
+		return 0, copyright.ErrBadQuery.Withf("%s is not a cursor this server handed out", key)
+	}
+	return id, nil
+}
+
 // values is the query string of s, which parseSearch reads back as s.
 func (q searchQuery) values() url.Values {
 	v := url.Values{}

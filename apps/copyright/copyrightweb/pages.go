@@ -189,7 +189,20 @@ func (h *Handler) workPage(c echo.Context) error {
 		return err
 	}
 	v := WorkPageView{CSRF: web.CSRFToken(c), Detail: d, SignedIn: web.Caller(c) != nil, Today: string(copyright.DateOf(d.At))}
+	q := c.QueryParams()
+	for _, cur := range []struct {
+		key string
+		to  *copyright.ID
+	}{{licensesAfter, &v.After.Licenses}, {disputesAfter, &v.After.Disputes}, {historyAfter, &v.After.History}} {
+		if *cur.to, err = parseCursor(q, cur.key); err != nil {
+			return err
+		}
+	}
 	err = h.state.View(func(r chain.Reader) error {
+		if err := laterPages(r, &v.Detail, v.After); err != nil {
+			return err
+		}
+		d := v.Detail
 		who, err := membersweb.ViewerOf(c, r)
 		if err != nil {
 			return err
@@ -219,6 +232,40 @@ func (h *Handler) workPage(c echo.Context) error {
 		return err
 	}
 	return h.web.Render(c, http.StatusOK, d.Title, Work(v))
+}
+
+// Query parameters of a work page that show a later page of one of its
+// lists.
+const (
+	licensesAfter = "licenses_after"
+	disputesAfter = "disputes_after"
+	historyAfter  = "history_after"
+)
+
+// laterPages replaces the first pages of d's lists with the pages after.
+func laterPages(r chain.Reader, d *WorkDetail, after WorkCursors) error {
+	if after.Licenses != 0 {
+		p, err := copyright.ListLicenses(r, d.ID, after.Licenses, copyright.MaxPage, d.At)
+		if err != nil {
+			return err
+		}
+		d.Licenses, d.LicensesNext = p.Items, p.Next
+	}
+	if after.Disputes != 0 {
+		p, err := copyright.ListWorkDisputes(r, d.ID, after.Disputes, copyright.MaxPage)
+		if err != nil {
+			return err
+		}
+		d.Disputes, d.DisputesNext = p.Items, p.Next
+	}
+	if after.History != 0 {
+		p, err := copyright.ListHistory(r, d.ID, after.History, copyright.MaxPage)
+		if err != nil {
+			return err
+		}
+		d.History, d.HistoryNext = p.Items, p.Next
+	}
+	return nil
 }
 
 // pendingView is w's pending transfer as who sees it.
@@ -389,6 +436,18 @@ func (h *Handler) ownWorks(c echo.Context, r chain.Reader) ([]copyright.Work, bo
 	return page.Items, page.Next != "", err
 }
 
+// listEnd is what follows item i of n in a sentence listing them.
+func listEnd(i, n int) string {
+	if i == n-1 {
+		return "."
+	}
+	return ","
+}
+
+// licensesPerWork is how many licenses of each work the licenses page
+// lists; the work's own page lists them all, a page at a time.
+const licensesPerWork = 20
+
 func (h *Handler) licensesPage(c echo.Context) error {
 	at := h.state.LastTime()
 	v := LicensesPageView{CSRF: web.CSRFToken(c), Today: string(copyright.DateOf(at))}
@@ -398,12 +457,15 @@ func (h *Handler) licensesPage(c echo.Context) error {
 		}
 		dir := newDirectory(r)
 		for _, w := range v.Works {
-			ls, err := copyright.Licenses(r, w.ID, at)
+			page, err := copyright.ListLicenses(r, w.ID, 0, licensesPerWork, at)
 			if err != nil {
 				return err
 			}
-			for _, l := range ls {
+			for _, l := range page.Items {
 				v.Licenses = append(v.Licenses, licenseRow(dir, l, true, w.Title))
+			}
+			if page.Next != 0 {
+				v.Partly = append(v.Partly, w)
 			}
 		}
 		return nil

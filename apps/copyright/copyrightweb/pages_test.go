@@ -1,11 +1,14 @@
 package copyrightweb_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/chancery/chancery/apps/copyright"
+	"github.com/chancery/chancery/apps/copyright/copyrightweb"
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/web/webtest"
 )
@@ -179,4 +182,69 @@ func mustRequest(t *testing.T, target string) *http.Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+// A work with more licenses than a page holds: its API and its page give
+// the first copyright.MaxPage and lead to the rest; the licenses page of its
+// holder lists a few and points to the work.
+func TestWorkListPages(t *testing.T) {
+	e := newEnv(t)
+	e.copyright(alice, copyright.TypeRegister, copyright.Register{SHA256: chain.SumHash([]byte("atlas")), Title: "Atlas", Kind: copyright.KindImage,
+		Authors: []copyright.Author{{Name: "Alice"}}, Holders: []copyright.Holder{{Account: alice.Address(), Shares: 10000}}, Created: "2025-01-01"})
+	const grants = copyright.MaxPage + 1
+	for i := range grants {
+		e.copyright(alice, copyright.TypeGrantLicense, copyright.GrantLicense{Work: 1, Grant: copyright.Grant{
+			LicenseeOrg: "press", Scope: fmt.Sprintf("edition %d", i+1), Territory: "FR", Start: "2026-01-01", End: "2027-01-01",
+		}})
+	}
+
+	var w copyrightweb.WorkDetail
+	if code, body := e.API("", "GET", "/api/v1/works/1", "", &w); code != http.StatusOK || len(w.Licenses) != copyright.MaxPage ||
+		w.LicensesNext != copyright.MaxPage || w.HistoryNext != copyright.MaxPage {
+		t.Fatalf("work: %d, %d licenses, next %d, history next %d: %.300s", code, len(w.Licenses), w.LicensesNext, w.HistoryNext, body)
+	}
+	var licenses copyright.LicensePage
+	if code, body := e.API("", "GET", "/api/v1/works/1/licenses?after=200", "", &licenses); code != http.StatusOK ||
+		len(licenses.Items) != 1 || licenses.Items[0].ID != grants || licenses.Items[0].Status != copyright.LicenseActive || licenses.Next != 0 {
+		t.Fatalf("licenses after 200: %d %.300s", code, body)
+	}
+	var history copyright.HistoryPage
+	if code, body := e.API("", "GET", "/api/v1/works/1/history?after=199&limit=2", "", &history); code != http.StatusOK ||
+		len(history.Items) != 2 || history.Items[0].N != 200 || history.Items[1].N != 201 || history.Next != 201 {
+		t.Fatalf("history after 199: %d %.300s", code, body)
+	}
+	var disputes copyright.DisputePage
+	if code, body := e.API("", "GET", "/api/v1/works/1/disputes", "", &disputes); code != http.StatusOK || len(disputes.Items) != 0 || !strings.Contains(body, `"items":[]`) {
+		t.Fatalf("disputes: %d %.300s", code, body)
+	}
+	for _, tc := range []struct {
+		path string
+		code int
+		err  string
+	}{
+		{"/api/v1/works/1/licenses?limit=0", http.StatusBadRequest, "copyright.bad_query"},
+		{"/api/v1/works/1/licenses?limit=201", http.StatusBadRequest, "copyright.bad_query"},
+		{"/api/v1/works/1/history?after=x", http.StatusBadRequest, "copyright.bad_query"},
+		{"/api/v1/works/2/disputes", http.StatusNotFound, "copyright.not_found"},
+	} {
+		if code, body := e.API("", "GET", tc.path, ""); code != tc.code || !strings.Contains(body, `"code":"`+tc.err+`"`) {
+			t.Errorf("GET %s: %d %s, want %d %s", tc.path, code, body, tc.code, tc.err)
+		}
+	}
+
+	b := e.Client()
+	page := b.Get("/works/1")
+	webtest.WantBody(t, page, `href="/works/1?licenses_after=200#licenses">Later →`, `href="/works/1?history_after=200#history">Later →`, "edition 200")
+	webtest.WantNoBody(t, page, "edition 201", "disputes_after")
+	page = b.Get("/works/1?licenses_after=200")
+	webtest.WantBody(t, page, "edition 201", `href="/works/1#licenses">← From the first`)
+	webtest.WantNoBody(t, page, "edition 200 <", "licenses_after=")
+	if rec := b.Get("/works/1?history_after=x"); rec.Code != http.StatusBadRequest {
+		t.Errorf("history_after=x: %d", rec.Code)
+	}
+
+	b.Login(alice.Name)
+	page = b.Get("/copyright/licenses")
+	webtest.WantBody(t, page, "edition 20 <", "the first 20 licenses of each work", `href="/works/1#licenses">Atlas</a>.`)
+	webtest.WantNoBody(t, page, "edition 21 <")
 }
