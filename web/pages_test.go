@@ -439,3 +439,31 @@ func wantErrorCode(t *testing.T, rec *httptest.ResponseRecorder, code string) {
 		t.Fatalf("error body %s (%v), want code %s", rec.Body, err, code)
 	}
 }
+
+// A PUT of roles replaces the whole list, so the list must be there: a body
+// that forgets it, or sends null, is refused before anything is signed.
+func TestRolesRequired(t *testing.T) {
+	e := newEnv(t)
+	tok, _, err := e.Keyring.CreateToken("admin", adminKey.Priv, "script")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Tokens["admin"] = tok
+	clerk := clerkKey.Address().String()
+	height := e.Chain.Height()
+	for _, path := range []string{"/api/v1/members/orgs/court/roles", "/api/v1/members/accounts/" + clerk + "/roles"} {
+		for _, body := range []string{`{}`, `{"roles":null}`} {
+			if code, raw := e.API("admin", "PUT", path, body); code != http.StatusBadRequest || !strings.Contains(raw, `"code":"http.bad_request"`) || !strings.Contains(raw, "roles is required") {
+				t.Errorf("PUT %s %s: %d %s", path, body, code, raw)
+			}
+		}
+	}
+	if e.Chain.Height() != height {
+		t.Errorf("a refused PUT reached the chain: height %d → %d", height, e.Chain.Height())
+	}
+	// An empty list is a choice, and is signed: the admin is of another
+	// organisation, so the chain refuses it.
+	if code, raw := e.API("admin", "PUT", "/api/v1/members/accounts/"+clerk+"/roles", `{"roles":[]}`); code != http.StatusForbidden || !strings.Contains(raw, "members.other_org") {
+		t.Errorf("PUT [] : %d %s", code, raw)
+	}
+}

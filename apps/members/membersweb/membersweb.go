@@ -138,14 +138,28 @@ func (h *Handler) addOrg(c echo.Context) error {
 }
 
 func (h *Handler) setOrgRoles(c echo.Context) error {
-	var body struct {
-		Roles []string `json:"roles"`
-	}
-	if err := web.BindJSON(c, &body); err != nil {
+	roles, err := bindRoles(c)
+	if err != nil {
 		return err
 	}
-	msg := members.SetOrgRoles{Org: c.Param("id"), Roles: body.Roles}
+	msg := members.SetOrgRoles{Org: c.Param("id"), Roles: roles}
 	return h.web.SubmitAs(c, members.ModuleName, members.TypeSetOrgRoles, msg)
+}
+
+// bindRoles reads the body {"roles": [...]} of a PUT that replaces roles.
+// The list is required: a body without it (a forgotten field, or null)
+// would otherwise take every role away.
+func bindRoles(c echo.Context) ([]string, error) {
+	var body struct {
+		Roles *[]string `json:"roles"`
+	}
+	if err := web.BindJSON(c, &body); err != nil {
+		return nil, err
+	}
+	if body.Roles == nil {
+		return nil, web.ErrBadRequest.Withf(`roles is required: the full list of roles to hold, [] for none`)
+	}
+	return *body.Roles, nil
 }
 
 func (h *Handler) addAccount(c echo.Context) error {
@@ -161,13 +175,11 @@ func (h *Handler) setAccountRoles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		Roles []string `json:"roles"`
-	}
-	if err := web.BindJSON(c, &body); err != nil {
+	roles, err := bindRoles(c)
+	if err != nil {
 		return err
 	}
-	return h.web.SubmitAs(c, members.ModuleName, members.TypeSetAccountRoles, members.SetAccountRoles{Account: addr, Roles: body.Roles})
+	return h.web.SubmitAs(c, members.ModuleName, members.TypeSetAccountRoles, members.SetAccountRoles{Account: addr, Roles: roles})
 }
 
 func (h *Handler) revokeAccount(c echo.Context) error {
