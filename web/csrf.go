@@ -33,12 +33,39 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 			if !isPage(c.Request().URL.Path) {
 				return next(c)
 			}
+			if err := s.boundPageBody(c); err != nil {
+				return err
+			}
 			if isHTTPS(c) {
 				return secure(ensureCSRFCookie(true)(next))(c)
 			}
 			return plain(ensureCSRFCookie(false)(next))(c)
 		}
 	}
+}
+
+// boundPageBody limits what a page request can make the server read before
+// its CSRF token is checked: echo looks the token up in the form, which
+// parses the whole body. A form is at most the body limit. A multipart body
+// is a file upload, which only a signed-in user may send (the blob store
+// bounds each file); anyone else's is refused unread.
+func (s *Server) boundPageBody(c echo.Context) error {
+	r := c.Request()
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return nil
+	}
+	if IsMultipart(c) {
+		if Caller(c) == nil {
+			return ErrUnauthorized.Withf("sign in to upload files")
+		}
+		return nil
+	}
+	if r.ContentLength > s.cfg.BodyLimit {
+		return ErrTooLarge.Withf("a form is at most %d bytes", s.cfg.BodyLimit)
+	}
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.BodyLimit)
+	return nil
 }
 
 // csrfMiddleware is echo's, configured for pages. Its Secure flag is fixed,

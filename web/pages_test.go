@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -465,5 +466,63 @@ func TestRolesRequired(t *testing.T) {
 	// organisation, so the chain refuses it.
 	if code, raw := e.API("admin", "PUT", "/api/v1/members/accounts/"+clerk+"/roles", `{"roles":[]}`); code != http.StatusForbidden || !strings.Contains(raw, "members.other_org") {
 		t.Errorf("PUT [] : %d %s", code, raw)
+	}
+}
+
+// countingReader is n bytes of 'x' that counts what was read of them.
+type countingReader struct{ left, read int64 }
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	if r.left == 0 {
+		return 0, io.EOF
+	}
+	n := int64(len(p))
+	if n > r.left {
+		n = r.left
+	}
+	for i := range p[:n] {
+		p[i] = 'x'
+	}
+	r.left -= n
+	r.read += n
+	return int(n), nil
+}
+
+// Before its CSRF token is checked, a page request's body is read only as
+// far as a form may go: a stranger's multipart body is refused unread, a
+// form over the body limit gets 413, and a chunked one stops at the limit.
+func TestPageBodyBounds(t *testing.T) {
+	e := newEnv(t)
+	limit := web.DefaultConfig().BodyLimit
+	for _, tc := range []struct {
+		name, path, contentType string
+		size                    int64
+		chunked                 bool
+		code                    int
+		maxRead                 int64
+	}{
+		{"stranger's upload", "/no-such-page", "multipart/form-data; boundary=b", 200 << 20, false, http.StatusUnauthorized, 0},
+		{"stranger's chunked upload", "/login", "multipart/form-data; boundary=b", 200 << 20, true, http.StatusUnauthorized, 0},
+		{"form over the limit", "/login", "application/x-www-form-urlencoded", limit + 1, false, http.StatusRequestEntityTooLarge, 0},
+		{"chunked form over the limit", "/login", "application/x-www-form-urlencoded", 200 << 20, true, http.StatusForbidden, limit + 64<<10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := &countingReader{left: tc.size}
+			var prefix string
+			if strings.HasPrefix(tc.contentType, "multipart/") {
+				prefix = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n\r\n"
+			}
+			req := httptest.NewRequest(http.MethodPost, tc.path, io.MultiReader(strings.NewReader(prefix), body))
+			req.Header.Set("Content-Type", tc.contentType)
+			req.ContentLength = tc.size
+			if tc.chunked {
+				req.ContentLength = -1
+			}
+			rec := httptest.NewRecorder()
+			e.Server.Handler().ServeHTTP(rec, req)
+			if rec.Code != tc.code || body.read > tc.maxRead {
+				t.Errorf("%d after reading %d bytes, want %d after at most %d: %s", rec.Code, body.read, tc.code, tc.maxRead, rec.Body)
+			}
+		})
 	}
 }
