@@ -30,11 +30,23 @@ func Caller(c echo.Context) *Identity {
 // with the cookie, unsafe methods must also send the CSRF token in the
 // X-CSRF-Token header.
 func (s *Server) RequireAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return s.requireAuth(next, false)
+}
+
+// RequireAuthToSign is RequireAuth for a GET that signs a transaction as the
+// caller, such as a download that records its access: with the session
+// cookie it needs the CSRF header as an unsafe method does, or any site
+// could make a signed-in browser sign by linking to it.
+func (s *Server) RequireAuthToSign(next echo.HandlerFunc) echo.HandlerFunc {
+	return s.requireAuth(next, true)
+}
+
+func (s *Server) requireAuth(next echo.HandlerFunc, signs bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token, ok := bearerToken(c)
 		if !ok {
 			if id, ok := s.sessionIdentity(c); ok {
-				if err := checkCSRFHeader(c); err != nil {
+				if err := checkCSRFHeader(c, signs); err != nil {
 					return err
 				}
 				c.Set(identityKey, id)

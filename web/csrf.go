@@ -131,11 +131,14 @@ func CSRFToken(c echo.Context) string {
 }
 
 // checkCSRFHeader checks an API call authenticated by the session cookie:
-// unsafe methods must echo the CSRF cookie in X-CSRF-Token.
-func checkCSRFHeader(c echo.Context) error {
+// unsafe methods, and safe ones that sign (signs), must echo the CSRF
+// cookie in X-CSRF-Token.
+func checkCSRFHeader(c echo.Context, signs bool) error {
 	switch c.Request().Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		return nil
+		if !signs {
+			return nil
+		}
 	}
 	ck, err := c.Cookie(CSRFCookie)
 	header := c.Request().Header.Get(CSRFHeader)

@@ -41,7 +41,7 @@ func (h *Handler) APIRoutes() {
 	up.POST("/verify", h.verify, h.web.RequireAuth)
 	api.GET("/evidence", h.list, h.web.RequireAuth)
 	api.GET("/evidence/:id", h.get)
-	api.GET("/evidence/:id/file", h.download, h.web.RequireAuth)
+	api.GET("/evidence/:id/file", h.download, h.web.RequireAuthToSign)
 	api.POST("/evidence/:id/attest", h.attest, h.web.RequireAuth)
 	api.POST("/evidence/:id/custody", h.custody, h.web.RequireAuth)
 	api.POST("/evidence/:id/withdraw", h.withdraw, h.web.RequireAuth)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chancery/chancery/apps/evidence"
 	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/web"
 	"github.com/chancery/chancery/web/webtest"
 )
 
@@ -223,6 +224,18 @@ func TestDownloadForm(t *testing.T) {
 	}
 	log := judge.Get("/evidence/1")
 	webtest.WantBody(t, log, `<span class="badge accessed">accessed</span>`, "appeal")
+
+	// The API's download signs an access too: a link from another site,
+	// which brings the session cookie but not the CSRF header, signs
+	// nothing; a script of these pages sends the header.
+	rec = judge.Do(http.MethodGet, "/api/v1/evidence/1/file?purpose=planted", nil, "Sec-Fetch-Site", "cross-site")
+	webtest.WantStatus(t, rec, http.StatusForbidden)
+	webtest.WantBody(t, rec, `"code":"http.csrf"`)
+	webtest.WantNoBody(t, judge.Get("/evidence/1"), "planted")
+	rec = judge.Do(http.MethodGet, "/api/v1/evidence/1/file?purpose=script", nil, web.CSRFHeader, judge.CSRF())
+	if rec.Code != http.StatusOK || rec.Body.String() != contract {
+		t.Fatalf("download with the header: %d %.200s", rec.Code, rec.Body)
+	}
 
 	// Not allowed, or nothing stored: back to the page with the reason.
 	banker := e.Client().Login("banker")
