@@ -75,9 +75,36 @@ func runStart(args []string, stdout io.Writer) error {
 	return serve(ctx, cfg, chainID, logger)
 }
 
+// untilGenesis waits for the chain's genesis time if it is ahead — a chain
+// made to start later, or this host's clock behind the others'. CometBFT's
+// Start would sleep until then, silent and deaf to signals; here the wait
+// is logged and a signal ends it (waited false, no error).
+func untilGenesis(ctx context.Context, home string, logger *slog.Logger) (waited bool, err error) {
+	at, err := node.GenesisTime(home)
+	if err != nil {
+		return false, err
+	}
+	wait := time.Until(at)
+	if wait <= 0 {
+		return true, nil
+	}
+	logger.Warn("the chain starts at its genesis time: waiting", "genesis_time", at.UTC().Format(time.RFC3339), "in", wait.Round(time.Second).String())
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false, nil
+	case <-t.C:
+		return true, nil
+	}
+}
+
 // serve runs the node and the web server until ctx is cancelled, then stops
 // them in order: HTTP first (no new writes), then consensus, then state.
 func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger) error {
+	if waited, err := untilGenesis(ctx, cfg.Home, logger); err != nil || !waited {
+		return err
+	}
 	st, err := store.Open(store.Options{Dir: filepath.Join(cfg.Home, stateDir), Logger: logger})
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -254,5 +255,48 @@ func TestProfiler(t *testing.T) {
 	code, _, stderr := runCLI(t, "start", "--home", testHome(t), "--http", freeHTTPAddr(t))
 	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "pprof_listen:") || !strings.Contains(stderr, "loopback") {
 		t.Errorf("start with pprof on all interfaces: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// A chain whose genesis time is ahead is waited for where a signal still
+// stops the node: CometBFT's own Start would sleep through it.
+func TestStartWaitsForGenesisTime(t *testing.T) {
+	home := testHome(t)
+	path := filepath.Join(home, node.GenesisFile)
+	var g map[string]any
+	if err := json.Unmarshal(readFile(t, path), &g); err != nil {
+		t.Fatal(err)
+	}
+	g["genesis_time"] = time.Now().Add(time.Hour).UTC().Format(time.RFC3339Nano)
+	raw, err := json.Marshal(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.HTTP.Addr = freeHTTPAddr(t)
+	var logs strings.Builder
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, cfg, "chancery-local", slog.New(slog.NewTextHandler(&logs, nil)))
+	}()
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a signal did not stop a node waiting for its genesis time")
+	}
+	if !strings.Contains(logs.String(), "waiting") {
+		t.Errorf("nothing said about the wait: %q", logs.String())
 	}
 }
