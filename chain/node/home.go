@@ -327,12 +327,24 @@ func checkPrivKey(k crypto.PrivKey) (crypto.PubKey, error) {
 	return ek.PubKey(), nil
 }
 
+// restoreAdvice says how to get back the file rel of an initialised home: a
+// new init would be another chain or another validator.
+func restoreAdvice(rel string) string {
+	switch rel {
+	case GenesisFile:
+		return `copy it from another node of the chain, or restore it from a backup (docs/operations.md, "Backups")`
+	case PrivValidatorStateFile:
+		return `restore the newest copy you have, never an older one (docs/operations.md, "Backups")`
+	}
+	return `restore it from a backup (docs/operations.md, "Backups")`
+}
+
 // readHomeJSON reads a file of home and checks it is JSON, locating syntax
 // errors by line and column.
 func readHomeJSON(home, rel string) ([]byte, error) {
 	b, err := os.ReadFile(filepath.Join(home, rel))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrInvalidHome.Withf(`%s: missing — run "chancery init"`, rel)
+		return nil, ErrInvalidHome.Withf("%s: missing — %s", rel, restoreAdvice(rel))
 	}
 	if err != nil {
 		var pe *fs.PathError

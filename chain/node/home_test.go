@@ -180,7 +180,7 @@ func TestCheckHome(t *testing.T) {
 		want    string // the error, or its start when it ends with "…"
 	}{
 		{"genesis missing", func(t *testing.T, h string) { os.Remove(filepath.Join(h, GenesisFile)) },
-			`config/genesis.json: missing — run "chancery init"`},
+			`config/genesis.json: missing — copy it from another node of the chain, or restore it from a backup (docs/operations.md, "Backups")`},
 		{"genesis empty", func(t *testing.T, h string) { writeHomeFile(t, h, GenesisFile, " \n") },
 			"config/genesis.json: empty file"},
 		{"genesis bad JSON", func(t *testing.T, h string) {
@@ -196,7 +196,7 @@ func TestCheckHome(t *testing.T) {
 			os.Mkdir(filepath.Join(h, GenesisFile), 0o700)
 		}, "config/genesis.json: cannot read: is a directory"},
 		{"pv key missing", func(t *testing.T, h string) { os.Remove(filepath.Join(h, PrivValidatorKeyFile)) },
-			`config/priv_validator_key.json: missing — run "chancery init"`},
+			`config/priv_validator_key.json: missing — restore it from a backup (docs/operations.md, "Backups")`},
 		{"pv key bad JSON", func(t *testing.T, h string) { writeHomeFile(t, h, PrivValidatorKeyFile, `{"address": 12,}`) },
 			"config/priv_validator_key.json: invalid JSON at line 1, column 16: …"},
 		{"pv key no priv key", func(t *testing.T, h string) { writeHomeFile(t, h, PrivValidatorKeyFile, `{}`) },
@@ -221,7 +221,7 @@ func TestCheckHome(t *testing.T) {
 			editPVKey(t, h, func(k *privval.FilePVKey) { k.Address = otherKey.PubKey().Address() })
 		}, "config/priv_validator_key.json: address does not match priv_key"},
 		{"pv state missing", func(t *testing.T, h string) { os.Remove(filepath.Join(h, PrivValidatorStateFile)) },
-			`data/priv_validator_state.json: missing — run "chancery init"`},
+			`data/priv_validator_state.json: missing — restore the newest copy you have, never an older one (docs/operations.md, "Backups")`},
 		{"pv state bad JSON", func(t *testing.T, h string) { writeHomeFile(t, h, PrivValidatorStateFile, `{"height": "0"`) },
 			"data/priv_validator_state.json: invalid JSON at line 1, column 15: unexpected end of JSON input"},
 		{"pv state bad step", func(t *testing.T, h string) {
@@ -231,7 +231,7 @@ func TestCheckHome(t *testing.T) {
 			writeHomeFile(t, h, PrivValidatorStateFile, `{"height":[],"round":0,"step":0}`)
 		}, "data/priv_validator_state.json: …"},
 		{"node key missing", func(t *testing.T, h string) { os.Remove(filepath.Join(h, NodeKeyFile)) },
-			`config/node_key.json: missing — run "chancery init"`},
+			`config/node_key.json: missing — restore it from a backup (docs/operations.md, "Backups")`},
 		{"node key no key", func(t *testing.T, h string) { writeHomeFile(t, h, NodeKeyFile, `{"priv_key":null}`) },
 			"config/node_key.json: priv_key is missing"},
 		{"node key bad JSON", func(t *testing.T, h string) { writeHomeFile(t, h, NodeKeyFile, "[") },

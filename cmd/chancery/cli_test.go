@@ -99,6 +99,9 @@ func TestStartRefusesBadHome(t *testing.T) {
 		want   string
 	}{
 		{"not initialised", func(home string) { os.RemoveAll(home); os.MkdirAll(home, 0o700) }, "not initialised"},
+		{"only keys", func(home string) { os.RemoveAll(home); os.MkdirAll(filepath.Join(home, keysDir), 0o700) }, "not initialised"},
+		{"missing genesis", func(home string) { os.Remove(filepath.Join(home, "config/genesis.json")) }, "config/genesis.json: missing — copy it from another node"},
+		{"missing keyring", func(home string) { os.RemoveAll(filepath.Join(home, keyringDir)) }, "data/keyring is missing: restore it from a backup"},
 		{"corrupt genesis", func(home string) {
 			os.WriteFile(filepath.Join(home, "config/genesis.json"), []byte(`{"chain_id": "x",`), 0o644)
 		}, "config/genesis.json"},
@@ -210,5 +213,23 @@ func TestVersion(t *testing.T) {
 	code, out, _ := runCLI(t, "version")
 	if code != 0 || !strings.HasPrefix(out, "chancery ") {
 		t.Fatalf("version: %d %q", code, out)
+	}
+}
+
+// A newcomer may make a script's key before the home: init takes a home
+// that holds only the keys directory, and keeps the keys.
+func TestInitAfterKeys(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "home")
+	if code, _, stderr := runCLI(t, "keys", "new", "bot", "--dir", filepath.Join(home, keysDir)); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := runCLI(t, "init", "--home", home); code != 0 {
+		t.Fatalf("init after keys new: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(home, keysDir, "bot.json")); err != nil {
+		t.Errorf("the key is gone: %v", err)
+	}
+	if code, _, stderr := runCLI(t, "init", "--home", home); code == 0 || !strings.Contains(stderr, "already initialised") {
+		t.Errorf("second init: exit %d: %s", code, stderr)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/chancery/chancery/apps/members"
@@ -73,8 +74,9 @@ func runInit(args []string, stdout io.Writer) error {
 		return err
 	}
 	if err := initHome(*home, *chainID, genesisUsers(*demo)); err != nil {
-		// Leave nothing half-made behind: the home was empty before.
-		removeContents(*home)
+		// Leave nothing half-made behind: the home was empty before, but
+		// for the keys of `chancery keys`.
+		removeContents(*home, keysDir)
 		return err
 	}
 	fmt.Fprintf(stdout, "Initialised %s for chain %q.\n", *home, *chainID)
@@ -204,7 +206,9 @@ func mustSection(appState []byte, name string) json.RawMessage {
 	return sections[name]
 }
 
-// checkEmptyHome refuses to initialise over an existing home.
+// checkEmptyHome refuses to initialise over an existing home. The keys
+// directory `chancery keys` writes by default may be there already: a
+// newcomer may make a script's key before the home.
 func checkEmptyHome(home string) error {
 	entries, err := os.ReadDir(home)
 	if os.IsNotExist(err) {
@@ -213,6 +217,7 @@ func checkEmptyHome(home string) error {
 	if err != nil {
 		return fmt.Errorf("home %s: %w", home, err)
 	}
+	entries = slices.DeleteFunc(entries, func(e os.DirEntry) bool { return e.Name() == keysDir && e.IsDir() })
 	if len(entries) > 0 {
 		if _, err := os.Stat(filepath.Join(home, node.GenesisFile)); err == nil {
 			return fmt.Errorf("home %s is already initialised (%s exists): start it, or choose another --home", home, node.GenesisFile)
@@ -222,10 +227,13 @@ func checkEmptyHome(home string) error {
 	return nil
 }
 
-func removeContents(dir string) {
+// removeContents removes what dir holds, but for the entries named keep.
+func removeContents(dir string, keep ...string) {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		os.RemoveAll(filepath.Join(dir, e.Name()))
+		if !slices.Contains(keep, e.Name()) {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
 	}
 }
 

@@ -25,6 +25,9 @@ type keyFile struct {
 	Seed    []byte        `json:"seed"` // the ed25519 private key seed, base64
 }
 
+// keysDir is where key files go by default, under the home.
+const keysDir = "keys"
+
 var keyNameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$`)
 
 func runKeys(args []string, stdout io.Writer) error {
@@ -33,7 +36,7 @@ func runKeys(args []string, stdout io.Writer) error {
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlags("keys " + sub)
-	dir := fs.String("dir", filepath.Join(defaultHome(), "keys"), "directory of key files")
+	dir := fs.String("dir", filepath.Join(defaultHome(), keysDir), "directory of key files")
 	// Flags may come before or after the name.
 	var name string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {

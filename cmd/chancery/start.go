@@ -42,7 +42,7 @@ func runStart(args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if _, err := os.Stat(filepath.Join(*home, node.GenesisFile)); errors.Is(err, os.ErrNotExist) {
+	if !initialised(*home) {
 		return fmt.Errorf("home %s is not initialised: run \"chancery init --home %s\" first", *home, *home)
 	}
 	cfg, err := loadConfig(*home)
@@ -60,6 +60,11 @@ func runStart(args []string, stdout io.Writer) error {
 	if err := node.CheckHome(*home); err != nil {
 		return err
 	}
+	// Start would make an empty keyring in its place, and nobody could
+	// sign in.
+	if _, err := os.Stat(filepath.Join(*home, keyringDir)); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s is missing: restore it from a backup (docs/operations.md, \"Backups\"); without it no user can sign in", filepath.Join(*home, keyringDir))
+	}
 	// Another chain's genesis, or a key outside the validator set, would run
 	// a node that never agrees with its peers; refuse before writing.
 	if err := node.CheckChain(*home, cfg.Node.FullNode); err != nil {
@@ -73,6 +78,18 @@ func runStart(args []string, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serve(ctx, cfg, chainID, logger)
+}
+
+// initialised reports whether init (or testnet) has written home: it has
+// config/ or data/. A home damaged past that gets advice on the file that is
+// missing instead, since a new init would make another chain.
+func initialised(home string) bool {
+	for _, dir := range []string{"config", "data"} {
+		if _, err := os.Stat(filepath.Join(home, dir)); !errors.Is(err, os.ErrNotExist) {
+			return true
+		}
+	}
+	return false
 }
 
 // untilGenesis waits for the chain's genesis time if it is ahead — a chain
