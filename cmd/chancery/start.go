@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -80,6 +81,19 @@ func runStart(args []string, stdout io.Writer) error {
 	return serve(ctx, cfg, chainID, logger)
 }
 
+// probeListen checks that addr can be listened on now.
+func probeListen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) {
+			err = op.Err
+		}
+		return err
+	}
+	return ln.Close()
+}
+
 // initialised reports whether init (or testnet) has written home: it has
 // config/ or data/. A home damaged past that gets advice on the file that is
 // missing instead, since a new init would make another chain.
@@ -121,6 +135,11 @@ func untilGenesis(ctx context.Context, home string, logger *slog.Logger) (waited
 func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger) error {
 	if waited, err := untilGenesis(ctx, cfg.Home, logger); err != nil || !waited {
 		return err
+	}
+	// CometBFT would find a busy P2P port only once started, and log its
+	// clean-up over the error.
+	if err := probeListen(strings.TrimPrefix(cfg.Node.P2PListen, "tcp://")); err != nil {
+		return fmt.Errorf("node.p2p_listen %s: %w (set p2p_listen in %s or CHANCERY_P2P_LISTEN)", cfg.Node.P2PListen, err, configFile)
 	}
 	st, err := store.Open(store.Options{Dir: filepath.Join(cfg.Home, stateDir), Logger: logger})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -298,5 +299,20 @@ func TestStartWaitsForGenesisTime(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "waiting") {
 		t.Errorf("nothing said about the wait: %q", logs.String())
+	}
+}
+
+// A busy P2P port is one line naming the setting, not CometBFT's clean-up
+// logged over the error.
+func TestStartRefusesBusyP2PPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	t.Setenv("CHANCERY_P2P_LISTEN", "tcp://"+ln.Addr().String())
+	code, _, stderr := runCLI(t, "start", "--home", testHome(t), "--http", freeHTTPAddr(t))
+	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "node.p2p_listen") || !strings.Contains(stderr, "address already in use") {
+		t.Errorf("start on a busy P2P port: exit %d, stderr %q", code, stderr)
 	}
 }
