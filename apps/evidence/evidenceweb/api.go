@@ -5,9 +5,11 @@ package evidenceweb
 import (
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -111,7 +113,11 @@ func (h *Handler) deposit(c echo.Context) error {
 
 func (h *Handler) depositMsg(c echo.Context) (evidence.Deposit, error) {
 	if web.IsMultipart(c) {
-		up, err := web.ReceiveFile(c, h.blobs, "file", expectedHash(c))
+		expect, err := expectedHash(c)
+		if err != nil {
+			return evidence.Deposit{}, err
+		}
+		up, err := web.ReceiveFile(c, h.blobs, "file", expect)
 		if err != nil {
 			return evidence.Deposit{}, err
 		}
@@ -139,7 +145,7 @@ func uploadedDeposit(up web.Upload) evidence.Deposit {
 	f := up.Fields
 	title := strings.TrimSpace(f["title"])
 	if title == "" {
-		title = up.FileName
+		title = shorten(up.FileName, evidence.MaxTitle)
 	}
 	return evidence.Deposit{
 		SHA256: up.Blob.SHA256, Size: up.Blob.Size, MediaType: up.MediaType, FileName: up.FileName,
@@ -147,11 +153,39 @@ func uploadedDeposit(up web.Upload) evidence.Deposit {
 	}
 }
 
+// shorten cuts s to at most n characters, the last of them "…" if cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
 // expectedHash is the ?sha256= a browser sends after hashing the file itself,
-// so the store refuses content that arrived changed.
-func expectedHash(c echo.Context) chain.Hash {
-	h, _ := chain.ParseHash(c.QueryParam("sha256"))
-	return h
+// so the store refuses content that arrived changed; zero when absent. One
+// that is not a SHA-256 is refused: the check asked for must not be skipped.
+func expectedHash(c echo.Context) (chain.Hash, error) {
+	s := c.QueryParam("sha256")
+	if s == "" {
+		return chain.Hash{}, nil
+	}
+	h, err := chain.ParseHash(s)
+	if err != nil {
+		return chain.Hash{}, errBadHash.Withf("sha256 must be 64 hex characters, got %q", s)
+	}
+	return h, nil
+}
+
+// maxSearch is the longest search of a list, in characters.
+const maxSearch = 200
+
+// searchText checks the words a list of deposits is searched for.
+func searchText(q string) (string, error) {
+	q = strings.TrimSpace(q)
+	if !utf8.ValidString(q) || utf8.RuneCountInString(q) > maxSearch {
+		return "", evidence.ErrInvalid.Withf("search is limited to %d characters of UTF-8", maxSearch)
+	}
+	return q, nil
 }
 
 // DuplicateView answers a second deposit of the same hash by the same
@@ -229,13 +263,20 @@ func (h *Handler) list(c echo.Context) error {
 		}
 		after = id
 	}
-	limit, _ := strconv.Atoi(c.QueryParam("limit"))
-	q := c.QueryParam("q")
-	if len(q) > 200 {
-		return evidence.ErrInvalid.Withf("q is limited to 200 characters")
+	var limit int
+	if l := c.QueryParam("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > evidence.MaxPage {
+			return evidence.ErrInvalid.Withf("limit must be a whole number from 1 to %d", evidence.MaxPage)
+		}
+		limit = n
+	}
+	q, err := searchText(c.QueryParam("q"))
+	if err != nil {
+		return err
 	}
 	var page evidence.Page
-	err := h.state.View(func(r chain.Reader) (err error) {
+	err = h.state.View(func(r chain.Reader) (err error) {
 		page, err = evidence.ListOrg(r, web.Caller(c).User.Org, after, limit, q)
 		return err
 	})
@@ -336,7 +377,7 @@ func (h *Handler) download(c echo.Context) error {
 	if mt == "" {
 		mt = "application/octet-stream"
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+strings.ReplaceAll(name, `"`, "")+`"`)
+	c.Response().Header().Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	c.Response().Header().Set(echo.HeaderContentLength, strconv.FormatInt(blob.Size, 10))
 	c.Response().Header().Set("X-Content-SHA256", ev.SHA256.String())
 	c.Response().Header().Set("X-Access-Tx", sub.Hash.String())

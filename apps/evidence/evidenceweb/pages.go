@@ -45,9 +45,9 @@ type navLink struct{ Href, Label string }
 var subnav = []navLink{{"/evidence", "Our deposits"}, {"/evidence/deposit", "Deposit"}, {"/evidence/verify", "Verify"}}
 
 func (h *Handler) listPage(c echo.Context) error {
-	q := strings.TrimSpace(c.QueryParam("q"))
-	if len(q) > 200 {
-		return evidence.ErrInvalid.Withf("search is limited to 200 characters")
+	q, err := searchText(c.QueryParam("q"))
+	if err != nil {
+		return err
 	}
 	var after evidence.ID
 	if s := c.QueryParam("after"); s != "" {
@@ -59,7 +59,7 @@ func (h *Handler) listPage(c echo.Context) error {
 	}
 	org := web.Caller(c).User.Org
 	v := ListPageView{Org: org, Q: q, After: after}
-	err := h.state.View(func(r chain.Reader) error {
+	err = h.state.View(func(r chain.Reader) error {
 		page, err := evidence.ListOrg(r, org, after, evidence.DefaultPage, q)
 		if err != nil {
 			return err

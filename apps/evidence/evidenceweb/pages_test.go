@@ -3,10 +3,13 @@ package evidenceweb_test
 import (
 	"context"
 	"fmt"
+	"mime"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/chancery/chancery/apps/evidence"
 	"github.com/chancery/chancery/chain"
@@ -219,7 +222,7 @@ func TestDownloadForm(t *testing.T) {
 	judge := e.Client().Login("judge")
 	rec := judge.Post("/evidence/1/download", url.Values{"purpose": {"appeal"}})
 	webtest.WantStatus(t, rec, http.StatusOK)
-	if rec.Body.String() != contract || !strings.Contains(rec.Header().Get("Content-Disposition"), `filename="contract.pdf"`) {
+	if rec.Body.String() != contract || rec.Header().Get("Content-Disposition") != "attachment; filename=contract.pdf" {
 		t.Fatalf("download: %q, %v", rec.Body, rec.Header())
 	}
 	log := judge.Get("/evidence/1")
@@ -299,4 +302,49 @@ func TestListPage(t *testing.T) {
 
 	// Another organisation sees its own deposits only.
 	webtest.WantBody(t, e.Client().Login("lab").Get("/evidence"), "Contract as received by the lab")
+}
+
+// What a browser sends is taken as it is meant: a long file name makes a
+// shortened title, any file name comes back whole in the download's
+// Content-Disposition, searches count characters, and a ?sha256= that is
+// not one is refused rather than skipped.
+func TestUploadNamesAndQueries(t *testing.T) {
+	e := newEnv(t)
+	notary := e.Client().Login("notary")
+	same := []string{"Sec-Fetch-Site", "same-origin"}
+	upload := func(name, content string) *httptest.ResponseRecorder {
+		t.Helper()
+		return notary.Send(webtest.NewMultipart(t, "/evidence/deposit", map[string]string{"title": ""},
+			webtest.File{Field: "file", Name: name, Content: content}), same...)
+	}
+	long := strings.Repeat("é", 225) + ".pdf"
+	webtest.WantRedirect(t, upload(long, "long"), "/evidence/1")
+	if title := e.record(1).Title; utf8.RuneCountInString(title) != evidence.MaxTitle || !strings.HasSuffix(title, "…") || !strings.HasPrefix(long, strings.TrimSuffix(title, "…")) {
+		t.Errorf("title from a long file name: %q", title)
+	}
+	odd := `report\ 证据 "final".txt`
+	webtest.WantRedirect(t, upload(odd, "odd"), "/evidence/2")
+	rec := notary.Post("/evidence/2/download", url.Values{"purpose": {"check"}})
+	webtest.WantStatus(t, rec, http.StatusOK)
+	if _, params, err := mime.ParseMediaType(rec.Header().Get("Content-Disposition")); err != nil || params["filename"] != odd {
+		t.Errorf("Content-Disposition %q: %v, %q", rec.Header().Get("Content-Disposition"), err, params["filename"])
+	}
+
+	webtest.WantStatus(t, notary.Get("/evidence?q="+url.QueryEscape(strings.Repeat("证", 70))), http.StatusOK)
+	webtest.WantStatus(t, notary.Get("/evidence?q="+strings.Repeat("a", 201)), http.StatusBadRequest)
+	csrf := []string{web.CSRFHeader, notary.CSRF()}
+	for _, path := range []string{"/api/v1/evidence?limit=abc", "/api/v1/evidence?limit=0", "/api/v1/evidence?q=%ff"} {
+		rec := notary.Do(http.MethodGet, path, nil, csrf...)
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"code":"evidence.invalid"`) {
+			t.Errorf("GET %s: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+	rec = notary.Send(webtest.NewMultipart(t, "/api/v1/evidence?sha256=not-a-hash", map[string]string{"title": "x"},
+		webtest.File{Field: "file", Name: "x.txt", Content: "other"}), csrf...)
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "sha256 must be 64 hex characters") {
+		t.Errorf("deposit with ?sha256=not-a-hash: %d %s", rec.Code, rec.Body)
+	}
+	if _, err := e.Blobs.Stat(context.Background(), sum("other")); err == nil {
+		t.Error("the refused upload was stored")
+	}
 }
