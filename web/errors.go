@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -87,6 +88,12 @@ func fromEcho(he *echo.HTTPError) *errs.Error {
 // handleError is echo's error handler: the one place errors become responses.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		// Too late to answer with it (a download broken off after its
+		// header): the client sees a cut body, the operator this line.
+		if !errors.Is(err, context.Canceled) {
+			s.logger.Warn("request failed after its answer began", "request_id", requestID(c), "method", c.Request().Method,
+				"path", c.Request().URL.Path, "err", err)
+		}
 		return
 	}
 	var e *errs.Error
@@ -119,8 +126,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 // statusOf is the HTTP status of a coded error: its kind's, except for
 // codes HTTP has a more precise status for.
 func statusOf(e *errs.Error) int {
-	if e.Code == ErrRateLimited.Code {
+	switch e.Code {
+	case ErrRateLimited.Code:
 		return http.StatusTooManyRequests
+	case ErrMethod.Code:
+		return http.StatusMethodNotAllowed
 	}
 	return Status(e.Kind)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,7 +34,14 @@ func (s *Server) login(c echo.Context) error {
 	next := safeNext(c.FormValue("next"))
 	user, key, err := s.keyring.Login(username, password)
 	if errors.Is(err, keyring.ErrBadCredentials) {
-		s.logger.Info("sign-in failed", "username", username, "remote", echo.ExtractIPDirect()(c.Request()))
+		remote := echo.ExtractIPDirect()(c.Request())
+		s.signIns.failed(remote, time.Now())
+		// A password typed into the username field must not reach the log.
+		logged := username
+		if keyring.ValidateUsername(username) != nil {
+			logged = "(not a username)"
+		}
+		s.logger.Info("sign-in failed", "username", logged, "remote", remote)
 		return s.Render(c, http.StatusUnauthorized, "Sign in", views.Login(views.LoginView{
 			CSRF: CSRFToken(c), Username: username, Next: nextField(next), Error: keyring.ErrBadCredentials.Message,
 		}))

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/web/views"
@@ -54,7 +52,7 @@ func isPage(p string) bool {
 // assets, and the pages of the platform itself (dashboard, explorer, sign-in,
 // account). Apps add theirs to Echo().
 func (s *Server) usePages(d Deps) {
-	s.state, s.roles, s.sessions = d.State, d.Roles, newSessionStore()
+	s.state, s.roles, s.sessions, s.signIns = d.State, d.Roles, newSessionStore(), newSignInLimiter()
 	e := s.echo
 	e.Use(s.loadSession, s.csrf())
 	e.GET("/static/*", serveStatic)
@@ -65,7 +63,7 @@ func (s *Server) usePages(d Deps) {
 	e.GET("/txs/:hash", s.txPage)
 
 	e.GET("/login", s.loginPage)
-	e.POST("/login", s.login, s.loginLimiter())
+	e.POST("/login", s.login, s.signIns.middleware)
 	e.POST("/logout", s.logout)
 	e.GET("/account", s.accountPage, s.RequireLogin)
 	e.GET("/account/tokens", s.tokensPage, s.RequireLogin)
@@ -129,29 +127,3 @@ func (s *Server) renderError(c echo.Context, status int, code, message string) e
 
 // Echo is the server's router, for apps to add their pages to.
 func (s *Server) Echo() *echo.Echo { return s.echo }
-
-// Sign-in attempts allowed per client address: a burst of LoginBurst, then
-// LoginRate a second (five a minute).
-const (
-	LoginRate  = 5.0 / 60
-	LoginBurst = 5
-)
-
-// loginLimiter allows each client address about five sign-in attempts a
-// minute. The address is the connection's own: a client could write any
-// X-Forwarded-For it liked.
-func (s *Server) loginLimiter() echo.MiddlewareFunc {
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: LoginRate, Burst: LoginBurst, ExpiresIn: 3 * time.Minute,
-		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) {
-			return echo.ExtractIPDirect()(c.Request()), nil
-		},
-		ErrorHandler: func(echo.Context, error) error { return ErrRateLimited },
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			c.Response().Header().Set("Retry-After", "60")
-			return ErrRateLimited
-		},
-	})
-}

@@ -59,6 +59,13 @@ func TestLogin(t *testing.T) {
 func TestLoginRateLimited(t *testing.T) {
 	e := newEnv(t)
 	cl := e.Client()
+	// Sign-ins that succeed cost nothing: an office behind one address
+	// signs in all its staff.
+	for range 2 * web.LoginBurst {
+		staff := e.Client()
+		staff.Addr = cl.Addr
+		staff.Login("clerk")
+	}
 	wrong := url.Values{"username": {"clerk"}, "password": {"guess-guess"}}
 	for i := range web.LoginBurst {
 		if rec := cl.Post("/login", wrong); rec.Code != http.StatusUnauthorized {
@@ -524,5 +531,50 @@ func TestPageBodyBounds(t *testing.T) {
 				t.Errorf("%d after reading %d bytes, want %d after at most %d: %s", rec.Code, body.read, tc.code, tc.maxRead, rec.Body)
 			}
 		})
+	}
+}
+
+// HEAD works where a monitor or a link checker would use it, and nowhere
+// it could sign; a wrong method is 405; API answers are not for caches.
+func TestMethodsAndCaching(t *testing.T) {
+	e := newEnv(t)
+	srv := httptest.NewServer(e.Server.Handler())
+	defer srv.Close()
+	for _, tc := range []struct {
+		method, path string
+		code         int
+	}{
+		{http.MethodHead, "/healthz", http.StatusOK},
+		{http.MethodHead, "/", http.StatusOK},
+		{http.MethodHead, "/blocks", http.StatusOK},
+		{http.MethodHead, "/static/app.css", http.StatusOK},
+		{http.MethodHead, "/account", http.StatusSeeOther},
+		{http.MethodHead, "/no-such-page", http.StatusNotFound},
+		// The API routes HEAD nowhere (echo's groups answer 404 for what
+		// they do not route): a GET there may sign.
+		{http.MethodHead, "/api/v1/status", http.StatusNotFound},
+		{http.MethodPut, "/healthz", http.StatusMethodNotAllowed},
+	} {
+		req, err := http.NewRequest(tc.method, srv.URL+tc.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tc.code || (tc.method == http.MethodHead && len(body) != 0) {
+			t.Errorf("%s %s: %d with %d bytes, want %d", tc.method, tc.path, res.StatusCode, len(body), tc.code)
+		}
+	}
+	res, err := http.Get(srv.URL + "/api/v1/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("GET /api/v1/status: %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
 	}
 }

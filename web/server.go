@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -93,6 +94,7 @@ type Server struct {
 	state    chain.Viewer
 	roles    AccountRoles
 	sessions *sessionStore
+	signIns  *signInLimiter
 }
 
 // New builds the server with the chain API and health endpoints; apps add
@@ -106,6 +108,7 @@ func New(cfg Config, d Deps) *Server {
 	}
 	m := newMetrics(d.Stats)
 	e.HTTPErrorHandler = s.handleError
+	e.Pre(apiNoStore)
 	e.Use(
 		m.middleware,
 		middleware.RequestID(),
@@ -139,6 +142,32 @@ func New(cfg Config, d Deps) *Server {
 	return s
 }
 
+// headAsGet serves a HEAD request of a page, a static file or a health check
+// as its GET, whose body net/http then drops, since its own request still
+// says HEAD: echo routes HEAD nowhere, and monitors and link checkers use
+// it. The API is left alone (405): a GET there may sign, as a download
+// records its access, which a HEAD must not.
+func headAsGet(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead && !strings.HasPrefix(r.URL.Path, "/api/") {
+			r = r.Clone(r.Context())
+			r.Method = http.MethodGet
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// apiNoStore marks API answers no-store: they follow the chain's latest
+// state or the caller's rights, and none is for a cache to keep.
+func apiNoStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+			c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		}
+		return next(c)
+	}
+}
+
 // API is the /api/v1 group, for apps to add their routes to.
 func (s *Server) API() *echo.Group { return s.api }
 
@@ -150,13 +179,13 @@ func (s *Server) Uploads() *echo.Group { return s.uploads }
 func (s *Server) Blobs() storage.BlobStore { return s.blobs }
 
 // Handler is the server as an http.Handler, for tests.
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return headAsGet(s.echo) }
 
 // Serve answers requests on ln until ctx is done, then shuts down
 // gracefully, letting requests in flight finish for up to 10 seconds.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Handler:           s.echo,
+		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

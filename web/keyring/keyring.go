@@ -123,7 +123,7 @@ func (k *Keyring) Close() error { return k.db.Close() }
 
 // CreateUser stores a new user with its key wrapped under the password.
 func (k *Keyring) CreateUser(nu NewUser) (User, error) {
-	if err := validateUsername(nu.Username); err != nil {
+	if err := ValidateUsername(nu.Username); err != nil {
 		return User{}, err
 	}
 	if err := validatePassword(nu.Password); err != nil {
@@ -264,7 +264,7 @@ func (k *Keyring) Users() ([]User, error) {
 
 func (k *Keyring) userRecord(username string) (userRecord, error) {
 	var rec userRecord
-	if validateUsername(username) != nil {
+	if ValidateUsername(username) != nil {
 		return rec, ErrUserNotFound
 	}
 	err := k.db.View(func(txn *badger.Txn) error {
@@ -420,7 +420,9 @@ func (k *Keyring) RevokeToken(username, id string) error {
 	return err
 }
 
-func validateUsername(s string) error {
+// ValidateUsername checks that s could be a username: 3 to 32 of a-z, 0-9,
+// ".", "_" and "-".
+func ValidateUsername(s string) error {
 	if len(s) < 3 || len(s) > 32 {
 		return ErrInvalidUsername
 	}
