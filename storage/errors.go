@@ -16,6 +16,9 @@ var (
 	ErrHashMismatch = errs.New(errs.KindInvalid, "storage.hash_mismatch", "content does not match the expected SHA-256")
 	// ErrUnavailable: the backend cannot be reached; retrying later may succeed.
 	ErrUnavailable = errs.New(errs.KindUnavailable, "storage.unavailable", "blob storage is unavailable")
+	// ErrBadInput: the input of a Put broke off or could not be read (a
+	// truncated upload).
+	ErrBadInput = errs.New(errs.KindInvalid, "storage.bad_input", "the content could not be read to its end")
 	// ErrBadConfig: a Config value is missing or out of range.
 	ErrBadConfig = errs.New(errs.KindInvalid, "storage.bad_config", "invalid storage config")
 )

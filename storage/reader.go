@@ -51,7 +51,8 @@ func (r *HashingReader) Read(p []byte) (int, error) {
 	case r.n > r.limit:
 		return n, r.fail(ErrTooLarge.Withf("blob exceeds the size limit of %d bytes", r.limit))
 	case err != nil && !errors.Is(err, io.EOF):
-		return n, r.fail(fmt.Errorf("read blob content: %w", err))
+		// The input's failure, not the store's: a 4xx, with the cause kept.
+		return n, r.fail(fmt.Errorf("%w: %w", ErrBadInput, err))
 	}
 	return n, err
 }

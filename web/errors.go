@@ -87,6 +87,9 @@ func fromEcho(he *echo.HTTPError) *errs.Error {
 
 // handleError is echo's error handler: the one place errors become responses.
 func (s *Server) handleError(err error, c echo.Context) {
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		return // the client went away: nobody to answer, nothing went wrong here
+	}
 	if c.Response().Committed {
 		// Too late to answer with it (a download broken off after its
 		// header): the client sees a cut body, the operator this line.

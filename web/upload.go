@@ -108,6 +108,7 @@ func ReceiveFiles(c echo.Context, store storage.BlobStore, limits FormLimits, fi
 	}
 	limits = limits.orDefault()
 	got := Form{Files: map[string]File{}, Fields: map[string]string{}}
+	fields := 0 // text parts read, repeated names included
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -128,7 +129,7 @@ func ReceiveFiles(c echo.Context, store storage.BlobStore, limits FormLimits, fi
 			got.Files[name] = File{Blob: blob, FileName: part.FileName(), MediaType: mediaType(part)}
 			continue
 		}
-		if len(got.Fields) >= limits.Fields {
+		if fields++; fields > limits.Fields {
 			return Form{}, errFormTooBig
 		}
 		v, err := io.ReadAll(io.LimitReader(part, int64(limits.FieldSize)+1))

@@ -68,10 +68,24 @@ func TestReceiveFile(t *testing.T) {
 		{"matching hash", content, "?sha256=" + chain.Hash(sum).String(), 201, ""},
 		{"hash mismatch", content, "?sha256=" + strings.Repeat("1", 64), 400, "storage.hash_mismatch"},
 		{"too large", bytes.Repeat([]byte("x"), 1001), "", 413, "storage.too_large"},
+		{"cut off", content, "", 400, "storage.bad_input"},
+		{"one field name many times", content, "", 413, "http.form_too_large"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			body, ctype := multipartBody(t, tc.content, map[string]string{"title": "Contract"})
+			switch tc.name {
+			case "cut off": // no closing boundary: the client went away mid-file
+				body.Truncate(body.Len() - 30)
+			case "one field name many times":
+				var b bytes.Buffer
+				w := multipart.NewWriter(&b)
+				for range 65 {
+					w.WriteField("title", "again")
+				}
+				w.Close()
+				body, ctype = &b, w.FormDataContentType()
+			}
 			req := httptest.NewRequest("POST", "/api/v1/upload"+tc.query, body)
 			req.Header.Set("Content-Type", ctype)
 			rec := httptest.NewRecorder()
