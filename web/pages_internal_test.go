@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/hex"
 	"math"
 	"net/url"
@@ -55,6 +56,34 @@ func TestSessionExpiry(t *testing.T) {
 	newID()
 	if _, ok := st.m[stale]; ok || len(st.m) != 1 {
 		t.Fatalf("%d sessions kept after a sweep, want 1", len(st.m))
+	}
+
+	// On a quiet node nobody signs in or looks up: the server's sweeper
+	// drops the session and wipes its key all the same.
+	quiet, _ := newID()
+	st.mu.Lock()
+	now = now.Add(SessionIdle + time.Second)
+	st.mu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { st.sweepUntil(ctx, time.Millisecond); close(done) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st.mu.Lock()
+		left := len(st.m)
+		st.mu.Unlock()
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sessions left by the sweeper", left)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+	if strings.Trim(string(quiet.key), "\x00") != "" {
+		t.Fatal("the swept session's key was not wiped")
 	}
 }
 

@@ -7,10 +7,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/chancery/chancery/apps/members"
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/web"
 	"github.com/chancery/chancery/web/webtest"
@@ -198,6 +200,10 @@ func TestSessionAPI(t *testing.T) {
 	var me web.MeView
 	if err := json.Unmarshal(rec.Body.Bytes(), &me); err != nil || me.Username != "judge" || me.Org != "court" {
 		t.Fatalf("me = %+v, %v", me, err)
+	}
+	// The roles are the chain's, not the keyring's copy from sign-up.
+	if !slices.Equal(me.Roles, []string{members.RoleEvidenceVerifier}) {
+		t.Errorf("me.Roles = %v, want the judge's role on chain", me.Roles)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/shared/errs"
 	"github.com/chancery/chancery/storage"
 	"github.com/chancery/chancery/web/keyring"
 )
@@ -191,6 +192,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if s.sessions != nil {
+		go s.sessions.sweepUntil(ctx, sessionSweep)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -275,7 +279,23 @@ type MeView struct {
 	Roles    []string `json:"roles"`
 }
 
+// me answers who the caller is, with the roles the chain lets its account
+// act with now: the keyring's copy, written when the user was made, lags
+// behind every change of roles.
 func (s *Server) me(c echo.Context) error {
 	u := Caller(c).User
-	return JSON(c, MeView{Username: u.Username, Org: u.Org, Address: u.Address.String(), PubKey: u.PubKey.String(), Roles: u.Roles})
+	v := MeView{Username: u.Username, Org: u.Org, Address: u.Address.String(), PubKey: u.PubKey.String(), Roles: u.Roles}
+	if s.state != nil && s.roles != nil {
+		err := s.state.View(func(r chain.Reader) (err error) {
+			v.Roles, err = s.roles.EffectiveRoles(r, u.Address)
+			return err
+		})
+		if err != nil && errs.As(err).Kind != errs.KindNotFound {
+			return err
+		}
+		if err != nil {
+			v.Roles = []string{} // no account on chain: no role
+		}
+	}
+	return JSON(c, v)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
@@ -28,6 +29,9 @@ const (
 
 const sessionIDKey = "chancery.session"
 
+// sessionSweep is how often the server drops expired sessions.
+const sessionSweep = time.Minute
+
 // FlashKind is how a flash message is shown.
 type FlashKind string
 
@@ -53,8 +57,9 @@ type session struct {
 }
 
 // sessionStore holds the sessions, keyed by their random id. Expired
-// sessions are dropped when next looked up and swept on each sign-in, so no
-// goroutine is needed to clean up.
+// sessions are dropped when next looked up, and swept on each sign-in and
+// by the server every minute (sweepUntil): a key must not outlive its
+// session in memory on a quiet node.
 type sessionStore struct {
 	mu   sync.Mutex
 	m    map[string]*session
@@ -76,13 +81,34 @@ func (st *sessionStore) create(id *Identity) string {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := st.now()
+	st.sweepLocked(now)
+	st.m[sid] = &session{id: id, created: now, seen: now}
+	return sid
+}
+
+// sweepUntil drops expired sessions every interval until ctx is done.
+func (st *sessionStore) sweepUntil(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			st.mu.Lock()
+			st.sweepLocked(st.now())
+			st.mu.Unlock()
+		}
+	}
+}
+
+// sweepLocked drops every session expired at now; st.mu is held.
+func (st *sessionStore) sweepLocked(now time.Time) {
 	for k, s := range st.m {
 		if st.expired(s, now) {
 			st.drop(k, s)
 		}
 	}
-	st.m[sid] = &session{id: id, created: now, seen: now}
-	return sid
 }
 
 // get returns the identity of a live session and marks it used.

@@ -92,9 +92,16 @@ func (h *Handler) orgPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	self := chain.Address{}
+	if id := web.Caller(c); id != nil {
+		self = id.User.Address
+	}
 	for _, a := range v.Accounts {
 		if !a.Revoked {
 			v.Active = append(v.Active, a)
+			if a.Address != self { // the chain refuses to revoke oneself
+				v.Others = append(v.Others, a)
+			}
 		}
 	}
 	return h.web.Render(c, http.StatusOK, v.Org.Name, Org(v))
