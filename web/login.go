@@ -61,22 +61,28 @@ func (s *Server) logout(c echo.Context) error {
 
 // safeNext returns next if it is a path on this site, else "/": a sign-in
 // link must never send the user on to another site.
-func safeNext(next string) string {
-	if next == "" || len(next) > maxNextLen || next[0] != '/' || strings.HasPrefix(next, "//") {
-		return "/"
+func safeNext(next string) string { return LocalPath(next, "/") }
+
+// LocalPath returns p if it is a path on this site, else fallback: where a
+// form's "back" or a sign-in's "next" sends the browser must never be
+// another site.
+func LocalPath(p, fallback string) string {
+	if p == "" || len(p) > maxNextLen || p[0] != '/' || strings.HasPrefix(p, "//") {
+		return fallback
 	}
-	for _, r := range next {
-		// Browsers read a backslash as a slash ("/\evil.example"), and
-		// control characters have no place in a path.
+	for _, r := range p {
+		// Browsers read a backslash as a slash ("/\evil.example") and drop
+		// tabs and newlines ("/\t/evil.example"); control characters have no
+		// place in a path.
 		if r == '\\' || r < 0x20 || r == 0x7f {
-			return "/"
+			return fallback
 		}
 	}
-	u, err := url.Parse(next)
+	u, err := url.Parse(p)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
-		return "/"
+		return fallback
 	}
-	return next
+	return p
 }
 
 // nextField is next as the form carries it: empty for the default.

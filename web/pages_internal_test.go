@@ -185,6 +185,7 @@ func TestSafeNext(t *testing.T) {
 		"javascript:alert(1)":                 "/",
 		"evil.example":                        "/",
 		"/ok\r\nSet-Cookie: x=1":              "/",
+		"/\t/evil.example/x":                  "/",                   // browsers drop the tab: //evil.example/x
 		"/%2F%2Fevil.example":                 "/%2F%2Fevil.example", // a path, not a host
 		"/" + strings.Repeat("a", maxNextLen): "/",
 	}

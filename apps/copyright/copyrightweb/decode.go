@@ -241,12 +241,3 @@ func lines(s string) []string {
 	}
 	return out
 }
-
-// localPath is back when it is a path on this site, else fallback, so that a
-// form cannot send the browser elsewhere.
-func localPath(back, fallback string) string {
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.ContainsAny(back, "\\\r\n") {
-		return fallback
-	}
-	return back
-}

@@ -545,7 +545,7 @@ func (h *Handler) disputesPage(c echo.Context) error {
 // formWork reads the work a form names, and where to send the browser back
 // to: the form's own page (field back) or the work's.
 func formWork(c echo.Context, fallback string) (copyright.ID, string, error) {
-	back := localPath(c.FormValue("back"), fallback)
+	back := web.LocalPath(c.FormValue("back"), fallback)
 	id, err := copyright.ParseID(strings.TrimSpace(c.FormValue("work")))
 	if err != nil {
 		return 0, back, copyright.ErrInvalid.Withf("choose a work")
@@ -585,7 +585,7 @@ func isAddress(s string) bool {
 }
 
 func (h *Handler) revokeForm(c echo.Context) error {
-	back := localPath(c.FormValue("back"), licensesPath)
+	back := web.LocalPath(c.FormValue("back"), licensesPath)
 	lid, err := copyright.ParseID(c.Param("license"))
 	if err != nil {
 		return err
@@ -655,7 +655,7 @@ func (h *Handler) openDisputeForm(c echo.Context) error {
 }
 
 func (h *Handler) resolveForm(c echo.Context) error {
-	back := localPath(c.FormValue("back"), disputesPath)
+	back := web.LocalPath(c.FormValue("back"), disputesPath)
 	did, err := copyright.ParseID(c.Param("dispute"))
 	if err != nil {
 		return err

@@ -248,3 +248,17 @@ func TestWorkListPages(t *testing.T) {
 	webtest.WantBody(t, page, "edition 20 <", "the first 20 licenses of each work", `href="/works/1#licenses">Atlas</a>.`)
 	webtest.WantNoBody(t, page, "edition 21 <")
 }
+
+// A form's back is followed only to a path of this site: browsers drop a
+// tab, so "/\t/evil.example" would be another site.
+func TestFormBackStaysOnSite(t *testing.T) {
+	e := newEnv(t)
+	b := e.Client()
+	b.Login(alice.Name)
+	for _, back := range []string{"/\t/evil.example/x", "//evil.example", "/\\evil.example"} {
+		rec := b.Post("/copyright/licenses", url.Values{"work": {"abc"}, "back": {back}})
+		if loc := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || loc != "/copyright/licenses" {
+			t.Errorf("back %q: %d to %q", back, rec.Code, loc)
+		}
+	}
+}

@@ -564,7 +564,7 @@ func formPiece(c echo.Context) (finance.ID, string, error) {
 // backTo accepts a local finance page only, so a form cannot send the
 // browser elsewhere.
 func backTo(back, fallback string) string {
-	if (back == "/finance" || strings.HasPrefix(back, "/finance/") || strings.HasPrefix(back, "/finance?")) && !strings.ContainsAny(back, "\\\r\n") {
+	if (back == "/finance" || strings.HasPrefix(back, "/finance/") || strings.HasPrefix(back, "/finance?")) && web.LocalPath(back, "") != "" {
 		return back
 	}
 	return fallback
