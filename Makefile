@@ -26,7 +26,7 @@ build: ## build the chancery binary (static, CGO off) into .build/bin
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/chancery
 
 .PHONY: run
-run: build ## build and start a single-validator demo chain with all apps (initialises $(CHANCERY_HOME) on first run)
+run: build ## build and start a single-validator demo chain with all apps (initialises ~/.chancery, or CHANCERY_HOME, on first run)
 	@if [ ! -f "$(CHANCERY_HOME)/config/genesis.json" ]; then \
 		$(BIN) init --home "$(CHANCERY_HOME)" --demo; fi
 	@echo "Demo users and API tokens: $(CHANCERY_HOME)/demo-users.txt — open http://$(HTTP_ADDR)"
