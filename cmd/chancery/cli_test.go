@@ -151,10 +151,25 @@ func TestUsageErrors(t *testing.T) {
 		{"keys"},
 		{"keys", "rename", "x"},
 		{"keys", "new", "bad name!", "--dir", t.TempDir()},
+		{"keys", "new", "k1", "k2", "--dir", t.TempDir()},
+		{"keys", "list", "extra", "--dir", t.TempDir()},
+		{"version", "extra"},
 	} {
 		code, _, stderr := runCLI(t, args...)
 		if code != 2 || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: code %d, stderr %q; want 2 and one line", args, code, stderr)
+		}
+	}
+}
+
+// Each command answers -h and --help with its usage line and flags, exit 0.
+func TestCommandHelp(t *testing.T) {
+	for _, args := range [][]string{
+		{"keys", "-h"}, {"keys", "new", "--help"}, {"version", "--help"}, {"init", "-h"}, {"start", "--help"}, {"verify", "-h"},
+	} {
+		code, out, stderr := runCLI(t, args...)
+		if code != 0 || !strings.HasPrefix(out, "Usage: chancery "+args[0]) || stderr != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, stderr)
 		}
 	}
 }

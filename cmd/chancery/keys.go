@@ -35,6 +35,9 @@ func runKeys(args []string, stdout io.Writer) error {
 		return usagef("keys needs a subcommand: new, list or show")
 	}
 	sub, args := args[0], args[1:]
+	if isHelpFlag(sub) {
+		sub, args = "", []string{"-h"} // the flags of every subcommand
+	}
 	fs := newFlags("keys " + sub)
 	dir := fs.String("dir", filepath.Join(defaultHome(), keysDir), "directory of key files")
 	// Flags may come before or after the name.
@@ -45,8 +48,15 @@ func runKeys(args []string, stdout io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if name == "" && fs.NArg() > 0 {
-		name = fs.Arg(0)
+	rest := fs.Args()
+	if name == "" && len(rest) > 0 {
+		name, rest = rest[0], rest[1:]
+	}
+	if sub == "list" && name != "" {
+		rest = append([]string{name}, rest...)
+	}
+	if len(rest) > 0 {
+		return usagef("unexpected argument %q: keys %s takes %s", rest[0], sub, map[bool]string{true: "no name", false: "one name"}[sub == "list"])
 	}
 	switch sub {
 	case "new":

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -57,6 +58,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if c.name != args[0] {
 			continue
 		}
+		if slices.ContainsFunc(args[1:], isHelpFlag) {
+			fmt.Fprintf(stdout, "Usage: %s\n  %s\n", strings.TrimSpace("chancery "+c.name+" "+c.args), c.help)
+			if c.name == "version" {
+				return 0
+			}
+		}
 		err := c.run(args[1:], stdout)
 		if err == nil {
 			return 0
@@ -87,6 +94,9 @@ func printUsage(w io.Writer) {
 
 // newFlags returns a flag set that reports errors as usage errors instead of
 // printing and exiting.
+// isHelpFlag reports whether arg asks for help.
+func isHelpFlag(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" }
+
 func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("chancery "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
