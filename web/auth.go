@@ -58,6 +58,7 @@ func (s *Server) requireAuth(next echo.HandlerFunc, signs bool) echo.HandlerFunc
 		if err != nil {
 			return err
 		}
+		defer clear(key) // unwrapped for this request only
 		c.Set(identityKey, &Identity{User: user, key: key})
 		return next(c)
 	}

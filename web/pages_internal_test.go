@@ -2,13 +2,19 @@ package web
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/hex"
+	"log/slog"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/chancery/chancery/chain/node"
 	"github.com/chancery/chancery/web/keyring"
@@ -239,4 +245,40 @@ func FuzzLookup(f *testing.F) {
 			t.Fatalf("lookup(%q) = %q", q, target)
 		}
 	})
+}
+
+// A key unwrapped by an API token lives for its request only.
+func TestTokenKeyWipedAfterRequest(t *testing.T) {
+	kr, err := keyring.Open("", keyring.Options{InMemory: true, KDF: keyring.KDFParams{Time: 1, MemoryKiB: 64, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kr.Close()
+	_, priv, _ := ed25519.GenerateKey(nil)
+	if _, err := kr.CreateUser(keyring.NewUser{Username: "clerk", Password: "password-c", Org: "court", Key: priv}); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := kr.CreateToken("clerk", priv, "script")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(DefaultConfig(), Deps{Keyring: kr, Logger: slog.New(slog.DiscardHandler)})
+	var seen *Identity
+	s.API().GET("/probe", func(c echo.Context) error {
+		seen = Caller(c)
+		if len(seen.key) != ed25519.PrivateKeySize || strings.Trim(string(seen.key), "\x00") == "" {
+			t.Error("no key during the request")
+		}
+		return c.NoContent(http.StatusNoContent)
+	}, s.RequireAuth)
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/probe", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusNoContent || seen == nil {
+		t.Fatalf("probe: %d %s", rec.Code, rec.Body)
+	}
+	if strings.Trim(string(seen.key), "\x00") != "" {
+		t.Error("the token's key outlived its request")
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/shared/check"
 )
 
 const (
@@ -284,7 +285,7 @@ func (k *Keyring) userRecord(username string) (userRecord, error) {
 // token's secret, which is not stored and cannot be shown again. key must be
 // the user's, as Login returns it.
 func (k *Keyring) CreateToken(username string, key ed25519.PrivateKey, name string) (string, Token, error) {
-	if n := utf8.RuneCountInString(name); strings.TrimSpace(name) == "" || n > maxTokenNameLen {
+	if strings.TrimSpace(name) == "" || check.Text(name, 1, maxTokenNameLen, false) != "" {
 		return "", Token{}, ErrInvalidTokenName
 	}
 	rec, err := k.userRecord(username)
@@ -294,7 +295,11 @@ func (k *Keyring) CreateToken(username string, key ed25519.PrivateKey, name stri
 	if len(key) != ed25519.PrivateKeySize {
 		return "", Token{}, ErrInvalidKey
 	}
-	if _, ok := keyFromSeed(key.Seed(), rec.PubKey); !ok {
+	// One copy is checked and sealed, then wiped: key itself may be wiped
+	// meanwhile by a sign-out.
+	own, ok := keyFromSeed(key.Seed(), rec.PubKey)
+	defer clear(own)
+	if !ok {
 		return "", Token{}, ErrInvalidKey
 	}
 	secret := newTokenSecret()
@@ -303,7 +308,7 @@ func (k *Keyring) CreateToken(username string, key ed25519.PrivateKey, name stri
 	defer clear(wrapKey)
 	tok := tokenRecord{
 		Token:  Token{ID: id, Name: name, Username: username, Created: now()},
-		Sealed: seal(wrapKey, key.Seed(), additionalData(purposeToken, username, id)),
+		Sealed: seal(wrapKey, own[:ed25519.SeedSize], additionalData(purposeToken, username, id)),
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()

@@ -277,6 +277,8 @@ func TestCreateTokenRejects(t *testing.T) {
 	}{
 		{"empty name", "alice", " ", key, ErrInvalidTokenName},
 		{"long name", "alice", strings.Repeat("x", 65), key, ErrInvalidTokenName},
+		{"escape sequence in name", "alice", "ci\x1b[2J", key, ErrInvalidTokenName},
+		{"bidi override in name", "alice", "ci\u202ebad", key, ErrInvalidTokenName},
 		{"unknown user", "bob", "ci", key, ErrUserNotFound},
 		{"someone else's key", "alice", "ci", newKey(t), ErrInvalidKey},
 		{"no key", "alice", "ci", nil, ErrInvalidKey},
