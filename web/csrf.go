@@ -107,14 +107,20 @@ func ensureCSRFCookie(secure bool) echo.MiddlewareFunc {
 			if ck, err := c.Cookie(CSRFCookie); err == nil && ck.Value != "" {
 				token = ck.Value
 			}
-			c.SetCookie(&http.Cookie{
-				Name: CSRFCookie, Value: token, Path: "/", MaxAge: int(csrfMaxAge / time.Second),
-				HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
-			})
-			c.Set(csrfContextKey, token)
+			setCSRFToken(c, token, secure)
 			return next(c)
 		}
 	}
+}
+
+// setCSRFToken makes token the browser's CSRF token, in its cookie and for
+// the page being answered.
+func setCSRFToken(c echo.Context, token string, secure bool) {
+	c.SetCookie(&http.Cookie{
+		Name: CSRFCookie, Value: token, Path: "/", MaxAge: int(csrfMaxAge / time.Second),
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
+	})
+	c.Set(csrfContextKey, token)
 }
 
 // CSRFToken is the token a page's forms must send back in the field _csrf.

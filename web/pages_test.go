@@ -172,7 +172,17 @@ func TestCSRF(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.Chain.Height()
-			rec := cl.Do(http.MethodPost, tc.path, tc.form, tc.header...)
+			// A sign-in makes a new token: send the browser's current one.
+			header := slices.Clone(tc.header)
+			for i, v := range header {
+				if v == token {
+					header[i] = cl.CSRF()
+				}
+			}
+			if tc.form.Get("_csrf") == token {
+				tc.form.Set("_csrf", cl.CSRF())
+			}
+			rec := cl.Do(http.MethodPost, tc.path, tc.form, header...)
 			webtest.WantStatus(t, rec, tc.status)
 			if tc.status == http.StatusForbidden {
 				if strings.HasPrefix(tc.path, "/api/") {
@@ -186,10 +196,22 @@ func TestCSRF(t *testing.T) {
 			}
 			if rec.Code == http.StatusSeeOther { // signed out: sign in again
 				cl.Login("clerk")
-				token = cl.CSRF()
 			}
 		})
 	}
+}
+
+// Signing in makes a new CSRF token: one planted in the browser before
+// (by a sibling site, say) is worth nothing after.
+func TestCSRFTokenNewAtSignIn(t *testing.T) {
+	cl := newEnv(t).Client()
+	planted := cl.CSRF()
+	cl.Login("clerk")
+	if now := cl.CSRF(); now == planted || now == "" {
+		t.Fatalf("CSRF token %q before and %q after sign-in", planted, now)
+	}
+	rec := cl.Do(http.MethodPost, "/logout", url.Values{"_csrf": {planted}})
+	webtest.WantStatus(t, rec, http.StatusForbidden)
 }
 
 func TestSessionAPI(t *testing.T) {

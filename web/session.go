@@ -205,6 +205,9 @@ func (s *Server) startSession(c echo.Context, user keyring.User, key ed25519.Pri
 	s.setSessionCookie(c, sid, 0)
 	c.Set(identityKey, id)
 	c.Set(sessionIDKey, sid)
+	// A token planted before sign-in (by a sibling site, say) must not
+	// outlive it.
+	setCSRFToken(c, rand.Text(), isHTTPS(c))
 }
 
 // endSession signs the browser out.
