@@ -359,9 +359,15 @@ func (h *Handler) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if r := sub.Result; r != nil && !r.OK() {
+		// Refused in its block (the chain's view changed since the checks
+		// above): its reason, not "pending".
+		return errs.FromResult(r.Code, r.Codespace, r.Log)
+	}
 	if sub.Status != node.StatusCommitted {
 		// The access is not on chain yet: say so rather than serve
-		// unrecorded. The client retries; the same access then commits.
+		// unrecorded. A retry signs a new access; should this one commit
+		// too, the log shows both.
 		return errAccessPending.Withf("the access record (tx %s) is %s; retry in a moment", sub.Hash, sub.Status)
 	}
 	rc, blob, err := h.blobs.Get(c.Request().Context(), ev.SHA256)
