@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/storage"
@@ -47,15 +48,24 @@ func Open(dir string, maxSize int64) (*Store, error) {
 func (s *Store) Put(ctx context.Context, r io.Reader, opts storage.PutOptions) (storage.Blob, error) {
 	f, err := os.CreateTemp(s.temp, "put-*")
 	if err != nil {
-		return storage.Blob{}, fmt.Errorf("fs: create temp file: %w", err)
+		return storage.Blob{}, diskErr(fmt.Errorf("fs: create temp file: %w", err))
 	}
 	blob, err := s.write(ctx, f, r, opts)
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return storage.Blob{}, err
+		return storage.Blob{}, diskErr(err)
 	}
 	return blob, nil
+}
+
+// diskErr marks a full, over-quota or read-only disk as the store being
+// unavailable (503, and retry later), not as a fault of the node's own.
+func diskErr(err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EROFS) {
+		return storage.Unavailable(err)
+	}
+	return err
 }
 
 // write fills f from r and moves it to the blob's name. On error the caller
