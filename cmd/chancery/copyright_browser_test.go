@@ -79,11 +79,20 @@ func TestCopyrightBrowser(t *testing.T) {
 	// original and its block time.
 	author2 := e.session(t, "author2")
 	author2.open("/copyright/register", "button[data-hash-only]")
-	author2.do("register the same file",
+	// "Hash only" reads the holders as the upload does: shares the server
+	// would refuse are refused in the page, in the server's words.
+	author2.do("hash only, with shares written 1e4",
 		chromedp.SetUploadFiles(chromedp.CSS(`#register-form input[type="file"]`), []string{score}),
 		chromedp.WaitVisible(chromedp.CSS(`[data-hashing][data-done]`)),
-		chromedp.SendKeys(chromedp.CSS(`#register-form input[name="title"]`), "My symphony"),
 		chromedp.SendKeys(chromedp.CSS(`#register-form textarea[name="authors"]`), "Somebody Else"),
+		chromedp.SendKeys(chromedp.CSS(`#register-form textarea[name="holders"]`), strings.Repeat("ab", 20)+" 1e4"),
+		chromedp.Click(chromedp.CSS(`button[data-hash-only]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-result] .flash.error`)),
+	)
+	author2.wantText("[data-result]", `holders line 1: shares must be a whole number of basis points, got "1e4"`)
+	eval(author2, "clear the holders", chromedp.Evaluate[string](`document.querySelector('#register-form textarea[name="holders"]').value = ""`))
+	author2.do("register the same file",
+		chromedp.SendKeys(chromedp.CSS(`#register-form input[name="title"]`), "My symphony"),
 		chromedp.Click(chromedp.CSS(`button[data-upload]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-result] a[data-original-link]`)),
 	)

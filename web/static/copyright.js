@@ -14,12 +14,19 @@
     return text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
   }
 
-  // holders reads the holders field as the server reads it: one a line,
-  // ADDRESS SHARES [NAME].
+  // holders reads the holders field as the server reads it for an upload:
+  // one a line, ADDRESS SHARES [NAME], the shares a whole number of basis
+  // points (commas allowed). A line it would refuse is refused here with
+  // its words, so "Hash only" and "Upload" agree.
   function holders(text) {
-    return lines(text).map((l) => {
+    return lines(text).map((l, i) => {
       const [account, shares, ...name] = l.split(/\s+/);
-      return { account, shares: Number((shares || "").replace(/,/g, "")), name: name.join(" ") };
+      if (shares === undefined) throw new Error(`holders line ${i + 1}: write ADDRESS SHARES [NAME], got "${l}"`);
+      const digits = shares.replace(/,/g, "");
+      if (!/^[0-9]+$/.test(digits)) {
+        throw new Error(`holders line ${i + 1}: shares must be a whole number of basis points, got "${shares}"`);
+      }
+      return { account, shares: Number(digits), name: name.join(" ") };
     });
   }
 
