@@ -186,7 +186,7 @@ func writeUsers(home, chainID string, users []initUser, keys []ed25519.PrivateKe
 func demoUsersText(chainID string, creds []credentials) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Demo users of chain %s, one a line: username password roles api-token.\n", chainID)
-	b.WriteString("# Log in at http://127.0.0.1:8080 with a username and password, or call the API with\n")
+	b.WriteString("# Sign in to a node's console (http://127.0.0.1:8080 by default) with a username and password, or call the API with\n")
 	b.WriteString("# \"Authorization: Bearer <api-token>\". Keep this file private: it holds live credentials.\n")
 	for _, c := range creds {
 		fmt.Fprintf(&b, "%s %s %s %s\n", c.username, c.password, strings.Join(c.roles, ","), c.token)

@@ -96,7 +96,7 @@ func runTestnet(args []string, stdout io.Writer) error {
 	if s.docker {
 		fmt.Fprintln(stdout, "Mount node<i> at /home of the container with hostname node<i>: see deploy/compose.yaml.")
 	} else {
-		fmt.Fprintf(stdout, "Start each with: chancery start --home %s (or: make testnet)\n", filepath.Join(s.dir, "node<i>"))
+		fmt.Fprintf(stdout, "Start each with: chancery start --home %s (or all of them: make testnet TESTNET_DIR=%s)\n", filepath.Join(s.dir, "node<i>"), s.dir)
 	}
 	return nil
 }
