@@ -228,8 +228,14 @@ func TestListOrg(t *testing.T) {
 		t.Fatalf("first page: next %d, items %v", page.Next, ids(page.Items))
 	}
 	view(page.Next, 3, "")
-	if len(page.Items) != 3 || page.Items[0].ID != 4 {
-		t.Fatalf("second page: %v", ids(page.Items))
+	if len(page.Items) != 3 || page.Items[0].ID != 4 || page.Next != 2 {
+		t.Fatalf("second page: %v next %d", ids(page.Items), page.Next)
+	}
+	// A page that ends where the list ends says so: no next page to find
+	// empty.
+	view(page.Next, 1, "")
+	if len(page.Items) != 1 || page.Items[0].ID != 1 || page.Next != 0 {
+		t.Fatalf("last page: %v next %d", ids(page.Items), page.Next)
 	}
 	view(0, 10, "FILE3")
 	if len(page.Items) != 1 || page.Items[0].Title != "Contract file3" || page.Next != 0 {

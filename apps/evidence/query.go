@@ -55,9 +55,16 @@ func ListOrg(r chain.Reader, org string, after ID, limit int, q string) (Page, e
 	}
 	q = strings.ToLower(strings.TrimSpace(q))
 	page := Page{Items: []Evidence{}}
-	var err error
+	var (
+		err  error
+		last ID // where a next page would start, once this one is full
+	)
 	scanned := 0
 	r.Iterate(rng, func(key, _ []byte) bool {
+		if last != 0 { // the page is full and a deposit follows
+			page.Next = last
+			return false
+		}
 		scanned++
 		var ev Evidence
 		if ev, err = evidenceAt(r, key); err != nil {
@@ -67,8 +74,7 @@ func ListOrg(r chain.Reader, org string, after ID, limit int, q string) (Page, e
 			page.Items = append(page.Items, ev)
 		}
 		if len(page.Items) == limit || scanned == maxScan {
-			page.Next = ev.ID
-			return false
+			last = ev.ID
 		}
 		return true
 	})
