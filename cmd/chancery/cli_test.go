@@ -248,3 +248,20 @@ func TestInitAfterKeys(t *testing.T) {
 		t.Errorf("second init: exit %d: %s", code, stderr)
 	}
 }
+
+// A bad value from a CHANCERY_* variable is blamed on the variable: the
+// operator would look for it in the file otherwise.
+func TestBadEnvValueNamesTheVariable(t *testing.T) {
+	home := testHome(t)
+	t.Setenv("CHANCERY_LOG_LEVEL", "loud")
+	code, _, stderr := runCLI(t, "start", "--home", home)
+	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, `log.level "loud"`) || !strings.Contains(stderr, "(set by CHANCERY_LOG_LEVEL)") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	t.Setenv("CHANCERY_LOG_LEVEL", "info")
+	t.Setenv("CHANCERY_TIMEOUT_COMMIT", "1ms")
+	code, _, stderr = runCLI(t, "start", "--home", home)
+	if code != 1 || !strings.Contains(stderr, "timeout_commit") || !strings.Contains(stderr, "(set by CHANCERY_TIMEOUT_COMMIT)") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}

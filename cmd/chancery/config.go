@@ -26,6 +26,10 @@ type Config struct {
 	HTTP    web.Config     `toml:"http"`
 	Node    node.Config    `toml:"node"`
 	Storage storage.Config `toml:"storage"`
+
+	// fromEnv names the variables that set values here, so that a bad one
+	// is blamed on the variable rather than on the file.
+	fromEnv []envVar
 }
 
 // LogConfig configures the process log.
@@ -51,6 +55,19 @@ func defaultConfig(home string) Config {
 
 // Validate checks every section; the error names the bad setting.
 func (c Config) Validate() error {
+	err := c.validate()
+	if err == nil {
+		return nil
+	}
+	for _, ev := range c.fromEnv {
+		if strings.Contains(err.Error(), ev.setting) {
+			return fmt.Errorf("%w (set by %s)", err, ev.name)
+		}
+	}
+	return err
+}
+
+func (c Config) validate() error {
 	if err := c.Log.Validate(); err != nil {
 		return err
 	}
@@ -118,36 +135,40 @@ func loadConfig(home string) (Config, error) {
 	return cfg, nil
 }
 
+// envVar is a CHANCERY_* variable: the setting it overrides, as errors
+// name it, and how.
+type envVar struct {
+	name, setting string
+	set           func(c *Config, v string) error
+}
+
 // envVars maps each CHANCERY_* variable to the setting it overrides.
-var envVars = []struct {
-	name string
-	set  func(c *Config, v string) error
-}{
-	{"CHANCERY_LOG_LEVEL", func(c *Config, v string) error { c.Log.Level = v; return nil }},
-	{"CHANCERY_LOG_FORMAT", func(c *Config, v string) error { c.Log.Format = v; return nil }},
-	{"CHANCERY_HTTP_ADDR", func(c *Config, v string) error { c.HTTP.Addr = v; return nil }},
-	{"CHANCERY_SUBMIT_WAIT", func(c *Config, v string) error { return setDuration(&c.HTTP.SubmitWait, v) }},
-	{"CHANCERY_MONIKER", func(c *Config, v string) error { c.Node.Moniker = v; return nil }},
-	{"CHANCERY_P2P_LISTEN", func(c *Config, v string) error { c.Node.P2PListen = v; return nil }},
-	{"CHANCERY_RPC_LISTEN", func(c *Config, v string) error { c.Node.RPCListen = v; return nil }},
-	{"CHANCERY_PPROF_LISTEN", func(c *Config, v string) error { c.Node.PprofListen = v; return nil }},
-	{"CHANCERY_PERSISTENT_PEERS", func(c *Config, v string) error { c.Node.PersistentPeers = v; return nil }},
-	{"CHANCERY_TIMEOUT_COMMIT", func(c *Config, v string) error { return setDuration(&c.Node.TimeoutCommit, v) }},
-	{"CHANCERY_COMET_LOG_LEVEL", func(c *Config, v string) error { c.Node.CometLogLevel = v; return nil }},
-	{"CHANCERY_FULL_NODE", func(c *Config, v string) error { return setBool(&c.Node.FullNode, v) }},
-	{"CHANCERY_STORAGE_BACKEND", func(c *Config, v string) error { c.Storage.Backend = v; return nil }},
-	{"CHANCERY_BLOB_MAX_SIZE", func(c *Config, v string) error { return setInt(&c.Storage.MaxSize, v) }},
+var envVars = []envVar{
+	{"CHANCERY_LOG_LEVEL", "log.level", func(c *Config, v string) error { c.Log.Level = v; return nil }},
+	{"CHANCERY_LOG_FORMAT", "log.format", func(c *Config, v string) error { c.Log.Format = v; return nil }},
+	{"CHANCERY_HTTP_ADDR", "http.addr", func(c *Config, v string) error { c.HTTP.Addr = v; return nil }},
+	{"CHANCERY_SUBMIT_WAIT", "http.submit_wait", func(c *Config, v string) error { return setDuration(&c.HTTP.SubmitWait, v) }},
+	{"CHANCERY_MONIKER", "moniker", func(c *Config, v string) error { c.Node.Moniker = v; return nil }},
+	{"CHANCERY_P2P_LISTEN", "p2p_listen", func(c *Config, v string) error { c.Node.P2PListen = v; return nil }},
+	{"CHANCERY_RPC_LISTEN", "rpc_listen", func(c *Config, v string) error { c.Node.RPCListen = v; return nil }},
+	{"CHANCERY_PPROF_LISTEN", "pprof_listen", func(c *Config, v string) error { c.Node.PprofListen = v; return nil }},
+	{"CHANCERY_PERSISTENT_PEERS", "persistent_peers", func(c *Config, v string) error { c.Node.PersistentPeers = v; return nil }},
+	{"CHANCERY_TIMEOUT_COMMIT", "timeout_commit", func(c *Config, v string) error { return setDuration(&c.Node.TimeoutCommit, v) }},
+	{"CHANCERY_COMET_LOG_LEVEL", "comet_log_level", func(c *Config, v string) error { c.Node.CometLogLevel = v; return nil }},
+	{"CHANCERY_FULL_NODE", "full_node", func(c *Config, v string) error { return setBool(&c.Node.FullNode, v) }},
+	{"CHANCERY_STORAGE_BACKEND", "storage.backend", func(c *Config, v string) error { c.Storage.Backend = v; return nil }},
+	{"CHANCERY_BLOB_MAX_SIZE", "storage.max_size", func(c *Config, v string) error { return setInt(&c.Storage.MaxSize, v) }},
 	// Setting an S3 endpoint selects the S3 backend.
-	{"CHANCERY_S3_ENDPOINT", func(c *Config, v string) error {
+	{"CHANCERY_S3_ENDPOINT", "storage.s3.endpoint", func(c *Config, v string) error {
 		c.Storage.S3.Endpoint, c.Storage.Backend = v, storage.BackendS3
 		return nil
 	}},
-	{"CHANCERY_S3_BUCKET", func(c *Config, v string) error { c.Storage.S3.Bucket = v; return nil }},
-	{"CHANCERY_S3_ACCESS_KEY", func(c *Config, v string) error { c.Storage.S3.AccessKey = v; return nil }},
-	{"CHANCERY_S3_SECRET_KEY", func(c *Config, v string) error { c.Storage.S3.SecretKey = v; return nil }},
-	{"CHANCERY_S3_REGION", func(c *Config, v string) error { c.Storage.S3.Region = v; return nil }},
-	{"CHANCERY_S3_TLS", func(c *Config, v string) error { return setBool(&c.Storage.S3.TLS, v) }},
-	{"CHANCERY_S3_PATH_STYLE", func(c *Config, v string) error { return setBool(&c.Storage.S3.PathStyle, v) }},
+	{"CHANCERY_S3_BUCKET", "storage.s3.bucket", func(c *Config, v string) error { c.Storage.S3.Bucket = v; return nil }},
+	{"CHANCERY_S3_ACCESS_KEY", "storage.s3.access_key", func(c *Config, v string) error { c.Storage.S3.AccessKey = v; return nil }},
+	{"CHANCERY_S3_SECRET_KEY", "storage.s3.secret_key", func(c *Config, v string) error { c.Storage.S3.SecretKey = v; return nil }},
+	{"CHANCERY_S3_REGION", "storage.s3.region", func(c *Config, v string) error { c.Storage.S3.Region = v; return nil }},
+	{"CHANCERY_S3_TLS", "storage.s3.tls", func(c *Config, v string) error { return setBool(&c.Storage.S3.TLS, v) }},
+	{"CHANCERY_S3_PATH_STYLE", "storage.s3.path_style", func(c *Config, v string) error { return setBool(&c.Storage.S3.PathStyle, v) }},
 }
 
 func applyEnv(c *Config, lookup func(string) (string, bool)) error {
@@ -156,6 +177,7 @@ func applyEnv(c *Config, lookup func(string) (string, bool)) error {
 			if err := ev.set(c, v); err != nil {
 				return fmt.Errorf("%s: %w", ev.name, err)
 			}
+			c.fromEnv = append(c.fromEnv, ev)
 		}
 	}
 	return nil
