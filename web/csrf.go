@@ -3,6 +3,8 @@ package web
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"errors"
+	"io"
 	"net/http"
 	"time"
 
@@ -64,8 +66,25 @@ func (s *Server) boundPageBody(c echo.Context) error {
 	if r.ContentLength > s.cfg.BodyLimit {
 		return ErrTooLarge.Withf("a form is at most %d bytes", s.cfg.BodyLimit)
 	}
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.BodyLimit)
+	r.Body = &pageBody{ReadCloser: http.MaxBytesReader(c.Response(), r.Body, s.cfg.BodyLimit)}
 	return nil
+}
+
+// pageBody is a page request's body cut at the body limit, remembering
+// whether it was: the CSRF check, which reads it for the token, then says
+// the form was too large rather than that the token was missing.
+type pageBody struct {
+	io.ReadCloser
+	over bool
+}
+
+func (b *pageBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		b.over = true
+	}
+	return n, err
 }
 
 // csrfMiddleware is echo's, configured for pages. Its Secure flag is fixed,
@@ -82,8 +101,14 @@ func csrfMiddleware(secure bool) echo.MiddlewareFunc {
 		CookieHTTPOnly: true,
 		CookieSecure:   secure,
 		CookieSameSite: http.SameSiteLaxMode,
-		// Every failure is the same coded 403, whatever echo found wrong.
-		ErrorHandler: func(error, echo.Context) error { return ErrCSRF },
+		// Every failure is the same coded 403, whatever echo found wrong,
+		// but for a form cut at the body limit before its token.
+		ErrorHandler: func(_ error, c echo.Context) error {
+			if b, ok := c.Request().Body.(*pageBody); ok && b.over {
+				return ErrTooLarge
+			}
+			return ErrCSRF
+		},
 		AllowSecFetchSiteFunc: func(c echo.Context) (bool, error) {
 			if c.Request().Header.Get(echo.HeaderSecFetchSite) == "same-site" {
 				return false, nil // a sibling site: let the token decide

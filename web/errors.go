@@ -1,10 +1,10 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
+	"syscall"
 
 	"github.com/labstack/echo/v4"
 
@@ -87,16 +87,16 @@ func fromEcho(he *echo.HTTPError) *errs.Error {
 
 // handleError is echo's error handler: the one place errors become responses.
 func (s *Server) handleError(err error, c echo.Context) {
-	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
-		return // the client went away: nobody to answer, nothing went wrong here
+	if c.Request().Context().Err() != nil || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+		// The client went away (a cancelled download fails with a reset
+		// or a broken pipe): nobody to answer, nothing went wrong here.
+		return
 	}
 	if c.Response().Committed {
-		// Too late to answer with it (a download broken off after its
-		// header): the client sees a cut body, the operator this line.
-		if !errors.Is(err, context.Canceled) {
-			s.logger.Warn("request failed after its answer began", "request_id", requestID(c), "method", c.Request().Method,
-				"path", c.Request().URL.Path, "err", err)
-		}
+		// Too late to answer with it (a disk or S3 failure in the middle
+		// of a download): the client sees a cut body, the operator this.
+		s.logger.Warn("request failed after its answer began", "request_id", requestID(c), "method", c.Request().Method,
+			"path", c.Request().URL.Path, "err", err)
 		return
 	}
 	var e *errs.Error

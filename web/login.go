@@ -29,13 +29,26 @@ func (s *Server) loginPage(c echo.Context) error {
 // login checks the password by unwrapping the user's key with it and keeps
 // the key in a new session. Every failure reads the same, so the form tells
 // nobody which usernames exist.
+//
+// Each address has a few attempts a minute (signInLimiter), taken before
+// the password is checked and given back by a sign-in that succeeds, and
+// only as many passwords are checked at once as there are cores.
 func (s *Server) login(c echo.Context) error {
+	remote := echo.ExtractIPDirect()(c.Request())
+	if !s.signIns.take(remote, time.Now()) {
+		c.Response().Header().Set("Retry-After", "60")
+		return ErrRateLimited
+	}
 	username, password := strings.TrimSpace(c.FormValue("username")), c.FormValue("password")
 	next := safeNext(c.FormValue("next"))
+	select {
+	case s.signIns.hashing <- struct{}{}:
+	case <-c.Request().Context().Done():
+		return c.Request().Context().Err()
+	}
 	user, key, err := s.keyring.Login(username, password)
+	<-s.signIns.hashing
 	if errors.Is(err, keyring.ErrBadCredentials) {
-		remote := echo.ExtractIPDirect()(c.Request())
-		s.signIns.failed(remote, time.Now())
 		// A password typed into the username field must not reach the log.
 		logged := username
 		if keyring.ValidateUsername(username) != nil {
@@ -49,8 +62,9 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.signIns.giveBack(remote)
 	s.startSession(c, user, key)
-	s.logger.Info("signed in", "username", user.Username, "remote", echo.ExtractIPDirect()(c.Request()))
+	s.logger.Info("signed in", "username", user.Username, "remote", remote)
 	return c.Redirect(http.StatusSeeOther, next)
 }
 

@@ -63,7 +63,7 @@ func (s *Server) usePages(d Deps) {
 	e.GET("/txs/:hash", s.txPage)
 
 	e.GET("/login", s.loginPage)
-	e.POST("/login", s.login, s.signIns.middleware)
+	e.POST("/login", s.login)
 	e.POST("/logout", s.logout)
 	e.GET("/account", s.accountPage, s.RequireLogin)
 	e.GET("/account/tokens", s.tokensPage, s.RequireLogin)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chancery/chancery/apps/members"
@@ -90,6 +91,38 @@ func TestLoginRateLimited(t *testing.T) {
 	// A forged X-Forwarded-For does not buy new attempts.
 	rec = cl.Do(http.MethodPost, "/login", url.Values{"_csrf": {cl.CSRF()}}, "X-Forwarded-For", "203.0.113.9")
 	webtest.WantStatus(t, rec, http.StatusTooManyRequests)
+}
+
+// Attempts sent at once are counted at once: no more than the burst reach
+// the password check, however many come together.
+func TestLoginRateLimitedConcurrently(t *testing.T) {
+	e := newEnv(t)
+	const n = 40
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			form := url.Values{"username": {"clerk"}, "password": {"guess-guess"}}
+			req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			req.RemoteAddr = "198.51.100.9:4444"
+			rec := httptest.NewRecorder()
+			e.Server.Handler().ServeHTTP(rec, req)
+			codes <- rec.Code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	if count[http.StatusUnauthorized] > web.LoginBurst || count[http.StatusUnauthorized]+count[http.StatusTooManyRequests] != n {
+		t.Errorf("%d concurrent wrong sign-ins: %v; at most %d may reach the password check", n, count, web.LoginBurst)
+	}
 }
 
 func TestSessionCookie(t *testing.T) {
@@ -539,7 +572,7 @@ func TestPageBodyBounds(t *testing.T) {
 		{"stranger's upload", "/no-such-page", "multipart/form-data; boundary=b", 200 << 20, false, http.StatusUnauthorized, 0},
 		{"stranger's chunked upload", "/login", "multipart/form-data; boundary=b", 200 << 20, true, http.StatusUnauthorized, 0},
 		{"form over the limit", "/login", "application/x-www-form-urlencoded", limit + 1, false, http.StatusRequestEntityTooLarge, 0},
-		{"chunked form over the limit", "/login", "application/x-www-form-urlencoded", 200 << 20, true, http.StatusForbidden, limit + 64<<10},
+		{"chunked form over the limit", "/login", "application/x-www-form-urlencoded", 200 << 20, true, http.StatusRequestEntityTooLarge, limit + 64<<10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := &countingReader{left: tc.size}

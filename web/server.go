@@ -146,8 +146,9 @@ func New(cfg Config, d Deps) *Server {
 // headAsGet serves a HEAD request of a page, a static file or a health check
 // as its GET, whose body net/http then drops, since its own request still
 // says HEAD: echo routes HEAD nowhere, and monitors and link checkers use
-// it. The API is left alone (405): a GET there may sign, as a download
-// records its access, which a HEAD must not.
+// it. The API is left alone (echo's groups answer 404 to what they do not
+// route): a GET there may sign, as a download records its access, which a
+// HEAD must not.
 func headAsGet(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodHead && !strings.HasPrefix(r.URL.Path, "/api/") {

@@ -205,8 +205,9 @@ func (s *Server) startSession(c echo.Context, user keyring.User, key ed25519.Pri
 	s.setSessionCookie(c, sid, 0)
 	c.Set(identityKey, id)
 	c.Set(sessionIDKey, sid)
-	// A token planted before sign-in (by a sibling site, say) must not
-	// outlive it.
+	// A CSRF token planted before sign-in (a sibling site can set the
+	// cookie) is worth nothing after it. A sibling site could plant
+	// another; the token only backs up SameSite=Lax and Sec-Fetch-Site.
 	setCSRFToken(c, rand.Text(), isHTTPS(c))
 }
 

@@ -36,7 +36,7 @@ func TestReceiveFileParsedForm(t *testing.T) {
 		{"no file", chain.Hash{}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			body, ctype := multipartBody(t, content, map[string]string{"title": "Ode"})
+			body, ctype := multipartBody(t, content, map[string]string{"title": "Ode"}, 0)
 			if !tc.file {
 				body, ctype = multipartFields(t, map[string]string{"title": "Ode"})
 			}

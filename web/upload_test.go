@@ -21,10 +21,15 @@ import (
 	"github.com/chancery/chancery/storage/fs"
 )
 
-func multipartBody(t *testing.T, content []byte, fields map[string]string) (*bytes.Buffer, string) {
+// multipartBody is a form of fields, then the file content; repeat more
+// fields named "title" come first.
+func multipartBody(t *testing.T, content []byte, fields map[string]string, repeat int) (*bytes.Buffer, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
+	for range repeat {
+		w.WriteField("title", "again")
+	}
 	for k, v := range fields {
 		w.WriteField(k, v)
 	}
@@ -57,34 +62,29 @@ func TestReceiveFile(t *testing.T) {
 	})
 	content := []byte("the evidence")
 	sum := sha256.Sum256(content)
+	// cutOff has no closing boundary: the client went away mid-file.
+	cutOff := func(body *bytes.Buffer) { body.Truncate(body.Len() - 30) }
 	cases := []struct {
 		name    string
 		content []byte
 		query   string
+		edit    func(*bytes.Buffer)
+		fields  int // text fields all named "title"; 0: one
 		status  int
 		code    string
 	}{
-		{"stored", content, "", 201, ""},
-		{"matching hash", content, "?sha256=" + chain.Hash(sum).String(), 201, ""},
-		{"hash mismatch", content, "?sha256=" + strings.Repeat("1", 64), 400, "storage.hash_mismatch"},
-		{"too large", bytes.Repeat([]byte("x"), 1001), "", 413, "storage.too_large"},
-		{"cut off", content, "", 400, "storage.bad_input"},
-		{"one field name many times", content, "", 413, "http.form_too_large"},
+		{"stored", content, "", nil, 0, 201, ""},
+		{"matching hash", content, "?sha256=" + chain.Hash(sum).String(), nil, 0, 201, ""},
+		{"hash mismatch", content, "?sha256=" + strings.Repeat("1", 64), nil, 0, 400, "storage.hash_mismatch"},
+		{"too large", bytes.Repeat([]byte("x"), 1001), "", nil, 0, 413, "storage.too_large"},
+		{"cut off", content, "", cutOff, 0, 400, "storage.bad_input"},
+		{"one field name many times", content, "", nil, 65, 413, "http.form_too_large"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			body, ctype := multipartBody(t, tc.content, map[string]string{"title": "Contract"})
-			switch tc.name {
-			case "cut off": // no closing boundary: the client went away mid-file
-				body.Truncate(body.Len() - 30)
-			case "one field name many times":
-				var b bytes.Buffer
-				w := multipart.NewWriter(&b)
-				for range 65 {
-					w.WriteField("title", "again")
-				}
-				w.Close()
-				body, ctype = &b, w.FormDataContentType()
+			body, ctype := multipartBody(t, tc.content, map[string]string{"title": "Contract"}, max(tc.fields-1, 0))
+			if tc.edit != nil {
+				tc.edit(body)
 			}
 			req := httptest.NewRequest("POST", "/api/v1/upload"+tc.query, body)
 			req.Header.Set("Content-Type", ctype)

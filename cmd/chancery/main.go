@@ -92,11 +92,11 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nThe home defaults to $CHANCERY_HOME or ~/.chancery.")
 }
 
-// newFlags returns a flag set that reports errors as usage errors instead of
-// printing and exiting.
 // isHelpFlag reports whether arg asks for help.
 func isHelpFlag(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" }
 
+// newFlags returns a flag set that reports errors as usage errors instead of
+// printing and exiting.
 func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("chancery "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

@@ -45,6 +45,25 @@ func Text(s string, min, max int, multiline bool) string {
 	return ""
 }
 
+// Tidy fits text from outside the system (the name of a file a browser
+// sent) to Text: white space trimmed, characters that show nothing dropped.
+func Tidy(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if invisible(r) {
+			return -1
+		}
+		return r
+	}, s))
+}
+
+// Shorten cuts s to at most n characters, the last of them "…" if cut.
+func Shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return strings.TrimSpace(string([]rune(s)[:n-1])) + "…"
+}
+
 // invisible reports characters that show nothing and join nothing: the
 // zero-width space and no-break space, the soft hyphen, word joiners and
 // invisible operators, the combining grapheme joiner, the Mongolian vowel

@@ -43,6 +43,30 @@ func TestText(t *testing.T) {
 	}
 }
 
+// Tidy and Shorten make what Text accepts out of a browser's file name.
+func TestTidyShorten(t *testing.T) {
+	for in, want := range map[string]string{
+		"notes.txt ":               "notes.txt",
+		"  report\u00ad final.pdf": "report final.pdf",
+		"\u200b\ufeff":             "",
+		"می\u200cخواهم.txt":        "می\u200cخواهم.txt",
+	} {
+		if got := Tidy(in); got != want || (got != "" && Text(got, 1, 200, false) != "") {
+			t.Errorf("Tidy(%q) = %q, want %q that Text accepts", in, got, want)
+		}
+	}
+	long := strings.Repeat("é", 199) + " tail"
+	if got := Shorten(long, 200); got != strings.Repeat("é", 199)+"…" || Text(got, 1, 200, false) != "" {
+		t.Errorf("Shorten = %q", got)
+	}
+	if got := Shorten(strings.Repeat("a", 198)+" bc", 200); got != strings.Repeat("a", 198)+"…" {
+		t.Errorf("Shorten at a space = %q", got)
+	}
+	if Shorten("short", 200) != "short" {
+		t.Error("Shorten changed a short text")
+	}
+}
+
 func TestFirst(t *testing.T) {
 	a, b := errors.New("a"), errors.New("b")
 	if First(nil, a, b) != a || First(nil, nil) != nil {

@@ -18,6 +18,6 @@ var (
 	ErrWeakPassword     = errs.New(errs.KindInvalid, "keyring.weak_password", "password must have at least 8 characters")
 	ErrInvalidOrg       = errs.New(errs.KindInvalid, "keyring.invalid_org", "organisation id is required")
 	ErrInvalidKey       = errs.New(errs.KindInvalid, "keyring.invalid_key", "private key is malformed or does not belong to the account")
-	ErrInvalidTokenName = errs.New(errs.KindInvalid, "keyring.invalid_token_name", "token name must be 1 to 64 characters")
+	ErrInvalidTokenName = errs.New(errs.KindInvalid, "keyring.invalid_token_name", "token name must be 1 to 64 characters, without control characters or white space around it")
 	ErrInvalidKDF       = errs.New(errs.KindInvalid, "keyring.invalid_kdf", "argon2id needs time >= 1, threads >= 1 and memory >= 8 KiB per thread")
 )

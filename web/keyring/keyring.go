@@ -285,8 +285,8 @@ func (k *Keyring) userRecord(username string) (userRecord, error) {
 // token's secret, which is not stored and cannot be shown again. key must be
 // the user's, as Login returns it.
 func (k *Keyring) CreateToken(username string, key ed25519.PrivateKey, name string) (string, Token, error) {
-	if strings.TrimSpace(name) == "" || check.Text(name, 1, maxTokenNameLen, false) != "" {
-		return "", Token{}, ErrInvalidTokenName
+	if problem := check.Text(name, 1, maxTokenNameLen, false); problem != "" {
+		return "", Token{}, ErrInvalidTokenName.Withf("token name %s", problem)
 	}
 	rec, err := k.userRecord(username)
 	if err != nil {

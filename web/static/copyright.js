@@ -34,7 +34,7 @@
 
   function initRegister(form) {
     const f = form.elements;
-    const title = (file) => f.title.value.trim() || file.name;
+    const title = (file) => f.title.value.trim() || H.fileTitle(file.name);
     H.fileForm(form, "/api/v1/works", {
       fields: (file) => {
         const v = {};

@@ -25,7 +25,7 @@
     H.fileForm(form, "/api/v1/evidence", {
       fields: () => Object.assign({ title: title() }, meta()),
       hashOnly: (file, sum) => Object.assign({
-        sha256: sum, size: file.size, media_type: file.type, file_name: file.name, title: title() || file.name,
+        sha256: sum, size: file.size, media_type: file.type, file_name: file.name, title: title() || H.fileTitle(file.name),
       }, meta()),
       outcome: depositOutcome,
     });

@@ -310,8 +310,16 @@
     });
   }
 
+  // fileTitle is the title a file's name gives, as the server makes it
+  // (check.Tidy, check.Shorten): trimmed, without the characters that show
+  // nothing, cut to max characters with "…".
+  function fileTitle(name, max = 200) {
+    const chars = Array.from(name.replace(/[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u2060-\u2064\u3164\ufeff\uffa0]/g, "").trim());
+    return chars.length <= max ? chars.join("") : chars.slice(0, max - 1).join("").trim() + "…";
+  }
+
   global.ChanceryHash = {
     Sha256, CHUNK, hashBlob, sha256Hex, csrfToken, upload, postJSON, formatBytes,
-    formatTime, el, flash, errorText, progress, fileForm, pickFile,
+    formatTime, el, flash, errorText, progress, fileForm, pickFile, fileTitle,
   };
 })(window);

@@ -19,6 +19,7 @@ import (
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/chain/node"
 	"github.com/chancery/chancery/shared/canon"
+	"github.com/chancery/chancery/shared/check"
 	"github.com/chancery/chancery/shared/errs"
 	"github.com/chancery/chancery/storage"
 	"github.com/chancery/chancery/web"
@@ -175,7 +176,7 @@ func uploaded(up web.Upload) (copyright.Register, error) {
 	m, err := registerFields(func(k string) string { return up.Fields[k] })
 	m.SHA256, m.Stored = up.Blob.SHA256, true
 	if m.Title == "" {
-		m.Title = up.FileName
+		m.Title = check.Shorten(check.Tidy(up.FileName), copyright.MaxTitle)
 	}
 	return m, err
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/chain/node"
 	"github.com/chancery/chancery/shared/canon"
+	"github.com/chancery/chancery/shared/check"
 	"github.com/chancery/chancery/shared/errs"
 	"github.com/chancery/chancery/storage"
 	"github.com/chancery/chancery/web"
@@ -133,8 +134,11 @@ func (h *Handler) depositMsg(c echo.Context) (evidence.Deposit, error) {
 		return evidence.Deposit{}, errBadHash.Withf("sha256 %q: must be 64 hex characters", req.SHA256)
 	}
 	msg := evidence.Deposit{
-		SHA256: sum, Size: req.Size, MediaType: req.MediaType, FileName: req.FileName,
+		SHA256: sum, Size: req.Size, MediaType: req.MediaType, FileName: check.Tidy(req.FileName),
 		Title: req.Title, Description: req.Description, CaseRef: req.CaseRef,
+	}
+	if msg.Title == "" { // titled by its file name, as an upload is
+		msg.Title = check.Shorten(msg.FileName, evidence.MaxTitle)
 	}
 	return msg, msg.ValidateBasic()
 }
@@ -143,22 +147,15 @@ func (h *Handler) depositMsg(c echo.Context) (evidence.Deposit, error) {
 // titled by its file name unless the form gave a title.
 func uploadedDeposit(up web.Upload) evidence.Deposit {
 	f := up.Fields
+	fileName := check.Tidy(up.FileName) // a name the file system allowed
 	title := strings.TrimSpace(f["title"])
 	if title == "" {
-		title = shorten(up.FileName, evidence.MaxTitle)
+		title = check.Shorten(fileName, evidence.MaxTitle)
 	}
 	return evidence.Deposit{
-		SHA256: up.Blob.SHA256, Size: up.Blob.Size, MediaType: up.MediaType, FileName: up.FileName,
+		SHA256: up.Blob.SHA256, Size: up.Blob.Size, MediaType: up.MediaType, FileName: fileName,
 		Title: title, Description: f["description"], CaseRef: strings.TrimSpace(f["case_ref"]), Stored: true,
 	}
-}
-
-// shorten cuts s to at most n characters, the last of them "…" if cut.
-func shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
 
 // expectedHash is the ?sha256= a browser sends after hashing the file itself,
@@ -355,7 +352,7 @@ func (h *Handler) download(c echo.Context) error {
 		return err
 	}
 	sub, err := h.web.Sign(c.Request().Context(), caller, evidence.ModuleName, evidence.TypeAccess,
-		evidence.Access{ID: id, Purpose: c.FormValue("purpose")}) // ?purpose=, or the page's form field
+		evidence.Access{ID: id, Purpose: strings.TrimSpace(c.FormValue("purpose"))}) // ?purpose=, or the page's form field
 	if err != nil {
 		return err
 	}
