@@ -34,19 +34,30 @@ func Open(dir string, maxSize int64) (*Store, error) {
 		temp:    filepath.Join(dir, storage.TempDir),
 		maxSize: maxSize,
 	}
-	if err := os.RemoveAll(s.temp); err != nil {
-		return nil, fmt.Errorf("fs: remove leftover temp files: %w", err)
-	}
 	for _, d := range []string{s.blobs, s.temp} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("fs: open blob store: %w", err)
 		}
 	}
+	// Only the store's own leftovers go: a dir set wrong ("/", say) must
+	// not cost anyone else's tmp/.
+	leftovers, err := filepath.Glob(filepath.Join(s.temp, tempPattern))
+	if err != nil {
+		return nil, fmt.Errorf("fs: find leftover temp files: %w", err)
+	}
+	for _, f := range leftovers {
+		if err := os.Remove(f); err != nil {
+			return nil, fmt.Errorf("fs: remove leftover temp files: %w", err)
+		}
+	}
 	return s, nil
 }
 
+// tempPattern names the temporary file of a Put (os.CreateTemp's pattern).
+const tempPattern = "put-*"
+
 func (s *Store) Put(ctx context.Context, r io.Reader, opts storage.PutOptions) (storage.Blob, error) {
-	f, err := os.CreateTemp(s.temp, "put-*")
+	f, err := os.CreateTemp(s.temp, tempPattern)
 	if err != nil {
 		return storage.Blob{}, diskErr(fmt.Errorf("fs: create temp file: %w", err))
 	}

@@ -34,18 +34,24 @@ func TestOpenRemovesLeftovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	partial := chain.SumHash([]byte("the whole file"))
-	for _, name := range []string{"put-123", partial.String()} {
+	for _, name := range []string{"put-123", "put-" + partial.String()} {
 		if err := os.WriteFile(filepath.Join(dir, storage.TempDir, name), []byte("the wh"), 0o600); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// What is not the store's own stays: a dir set wrong must not cost
+	// anyone else's tmp/.
+	other := filepath.Join(dir, storage.TempDir, "someone-elses")
+	if err := os.WriteFile(other, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := s.Stat(t.Context(), partial); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("Stat of a partial temp file: err = %v, want not found", err)
 	}
 
 	s = open(t, dir, storagetest.MaxSize)
-	if temps, err := s.Temps(t.Context()); err != nil || len(temps) > 0 {
-		t.Errorf("after Open, tmp/ holds %q (err %v), want nothing", temps, err)
+	if temps, err := s.Temps(t.Context()); err != nil || len(temps) != 1 || !strings.HasSuffix(temps[0], "someone-elses") {
+		t.Errorf("after Open, tmp/ holds %q (err %v), want only someone-elses", temps, err)
 	}
 	if got, err := s.Stat(t.Context(), kept.SHA256); err != nil || got != kept {
 		t.Errorf("after Open, Stat of a stored blob = %+v, %v; want %+v", got, err, kept)
