@@ -273,21 +273,27 @@ func (s *Store) eachTemp(ctx context.Context, fn func(key string, modified time.
 // objectErr reports a failed request about blob h.
 func (s *Store) objectErr(ctx context.Context, h chain.Hash, err error) error {
 	if minio.ToErrorResponse(err).Code == minio.NoSuchKey {
+		// A HEAD of a key answers NoSuchKey also when the bucket is gone;
+		// every blob would then look lost, where the store is.
+		if exists, berr := s.client.BucketExists(ctx, s.bucket); berr == nil && !exists {
+			return storage.Unavailable(fmt.Errorf("s3: bucket %s does not exist", s.bucket))
+		}
 		return storage.NotFound(h)
 	}
 	return classify(ctx, fmt.Errorf("s3: blob %s: %w", h, err))
 }
 
 // classify marks err, a failed request, as storage.ErrUnavailable when the
-// server gave no usable answer: no response at all, or a server-side fault.
-// The caller's own cancellation is not an outage and stays as it is, as do
-// refusals such as a denied access, which retrying will not mend.
+// server gave no usable answer (no response at all, or a server-side fault)
+// or the bucket is gone. The caller's own cancellation is not an outage and
+// stays as it is, as do refusals such as a denied access, which retrying
+// will not mend.
 func classify(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return err
 	}
 	var resp minio.ErrorResponse
-	if !errors.As(err, &resp) || resp.StatusCode >= 500 {
+	if !errors.As(err, &resp) || resp.StatusCode >= 500 || resp.Code == minio.NoSuchBucket {
 		return storage.Unavailable(err)
 	}
 	return err

@@ -1,6 +1,7 @@
 package s3_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
+	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/storage"
 	"github.com/chancery/chancery/storage/s3"
 	"github.com/chancery/chancery/storage/s3/miniotest"
@@ -56,6 +58,28 @@ func TestMinIO(t *testing.T) {
 		}
 		if _, err := client.StatObject(t.Context(), cfg.Bucket, storage.Key(blob.SHA256), minio.StatObjectOptions{}); err != nil {
 			t.Errorf("blob is not at %s: %v", storage.Key(blob.SHA256), err)
+		}
+	})
+
+	// A bucket deleted under a running node makes the store unavailable,
+	// not every blob lost.
+	t.Run("bucket gone", func(t *testing.T) {
+		cfg := config()
+		client, err := minio.New(cfg.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, "")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := open(t, cfg)
+		if err := client.RemoveBucket(t.Context(), cfg.Bucket); err != nil {
+			t.Fatal(err)
+		}
+		missing := storage.Key(chain.SumHash([]byte("never stored")))
+		_, err = s.Stat(t.Context(), chain.SumHash([]byte("never stored")))
+		if !errors.Is(err, storage.ErrUnavailable) || errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("Stat of %s with the bucket gone: %v, want storage unavailable", missing, err)
+		}
+		if _, err := s.Put(t.Context(), strings.NewReader("new"), storage.PutOptions{}); !errors.Is(err, storage.ErrUnavailable) {
+			t.Errorf("Put with the bucket gone: %v, want storage unavailable", err)
 		}
 	})
 }
