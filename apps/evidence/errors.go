@@ -11,6 +11,7 @@ var (
 	ErrDuplicateBatch   = errs.New(errs.KindConflict, "evidence.duplicate_batch", "the organisation already anchored this batch root")
 	ErrWithdrawn        = errs.New(errs.KindConflict, "evidence.withdrawn", "the evidence is withdrawn")
 	ErrAlreadyAttested  = errs.New(errs.KindConflict, "evidence.already_attested", "this organisation already attested the evidence")
+	ErrAlreadyShared    = errs.New(errs.KindConflict, "evidence.already_shared", "the evidence is already shared with this organisation")
 	ErrOwnEvidence      = errs.New(errs.KindInvalid, "evidence.own_evidence", "an organisation cannot attest its own deposit")
 	ErrNotDepositorsOrg = errs.New(errs.KindForbidden, "evidence.not_depositor", "only the depositing organisation may do this")
 	ErrNoAccess         = errs.New(errs.KindForbidden, "evidence.no_access", "the account may not access this evidence")

@@ -3,6 +3,7 @@ package evidence
 import (
 	"time"
 
+	"github.com/chancery/chancery/apps/members"
 	"github.com/chancery/chancery/chain"
 )
 
@@ -19,6 +20,8 @@ type Members interface {
 	// OrgOf returns the organisation of an active account.
 	OrgOf(r chain.Reader, addr chain.Address) (string, error)
 	HasRole(r chain.Reader, addr chain.Address, role string) bool
+	// Org returns an organisation, or an error if there is none.
+	Org(r chain.Reader, id string) (members.Org, error)
 }
 
 // Evidence is a deposit.
@@ -66,8 +69,9 @@ type Attestation struct {
 // an access (download) by anyone allowed to.
 type CustodyEntry struct {
 	N       uint64        `json:"n"`
-	Action  string        `json:"action"` // a custody action, or "accessed"
+	Action  string        `json:"action"` // a custody action, "accessed" or "shared"
 	Note    string        `json:"note"`
+	With    string        `json:"with,omitempty"` // shared: the organisation it was shared with
 	Org     string        `json:"org"`
 	Account chain.Address `json:"account"`
 	Height  int64         `json:"height"`
@@ -119,8 +123,9 @@ func loadActive(r chain.Reader, id ID) (Evidence, error) {
 func saveEvidence(kv chain.KV, ev Evidence) { chain.Save(kv, recordKey(ev.ID), ev) }
 
 // mayAccess returns nil if the account may open the evidence's file: its
-// depositing organisation, an attesting organisation, custodians and courts;
-// otherwise ErrNoAccess saying why.
+// depositing organisation, an organisation it shared the deposit with,
+// custodians and courts; otherwise ErrNoAccess saying why. Attesting opens
+// nothing: an organisation reads what its depositor chose to share.
 //
 // The file is the content of a hash, and whoever deposited that hash first
 // holds it: a later deposit of the same hash by another organisation opens
@@ -143,7 +148,7 @@ func (k Keeper) mayAccess(r chain.Reader, ev Evidence, addr chain.Address, org s
 // mayAccessRecord is mayAccess for one deposit alone.
 func (k Keeper) mayAccessRecord(r chain.Reader, ev Evidence, addr chain.Address, org string) bool {
 	return org == ev.Org ||
-		chain.Has(r, attestKey(ev.ID, org)) ||
+		chain.Has(r, shareKey(ev.ID, org)) ||
 		k.members.HasRole(r, addr, RoleCustodian) ||
 		k.members.HasRole(r, addr, RoleVerifier)
 }

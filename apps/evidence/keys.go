@@ -25,6 +25,7 @@ const (
 	orgHashPrefix   = "evidence/org-hash/"
 	orgPrefix       = "evidence/org/"
 	attestPrefix    = "evidence/attest/"
+	sharePrefix     = "evidence/share/"
 	custodyPrefix   = "evidence/custody/"
 	batchSeqKey     = "evidence/batch-seq"
 	batchPrefix     = "evidence/batch/"
@@ -43,6 +44,7 @@ func orgIndexPrefix(org string) []byte     { return []byte(orgPrefix + org + "/"
 func orgIndexKey(org string, id ID) []byte { return append(orgIndexPrefix(org), id.Key()...) }
 func attestIndexPrefix(id ID) []byte       { return []byte(attestPrefix + id.Key() + "/") }
 func attestKey(id ID, org string) []byte   { return append(attestIndexPrefix(id), org...) }
+func shareKey(id ID, org string) []byte    { return []byte(sharePrefix + id.Key() + "/" + org) }
 func custodyIndexPrefix(id ID) []byte      { return []byte(custodyPrefix + id.Key() + "/") }
 func custodyKey(id ID, n uint64) []byte {
 	return append(custodyIndexPrefix(id), chain.Serial(n).Key()...)

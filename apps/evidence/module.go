@@ -14,6 +14,7 @@ const (
 	EventCustody   = "evidence.custody"
 	EventAccessed  = "evidence.accessed"
 	EventWithdrawn = "evidence.withdrawn"
+	EventShared    = "evidence.shared"
 	EventAnchored  = "evidence.batch_anchored"
 
 	AttrID      = "id"
@@ -21,6 +22,7 @@ const (
 	AttrOrg     = "org"
 	AttrAccount = "account"
 	AttrAction  = "action"
+	AttrWith    = "with"
 	AttrRoot    = "root"
 	AttrCount   = "count"
 )
@@ -75,6 +77,7 @@ func (m *Module) Routes() []chain.Route {
 		chain.NewRoute(TypeCustody, RoleCustodian, m.custody),
 		chain.NewRoute(TypeAccess, "", m.access),
 		chain.NewRoute(TypeWithdraw, RoleDepositor, m.withdraw),
+		chain.NewRoute(TypeShare, RoleDepositor, m.share),
 		chain.NewRoute(TypeAnchor, RoleDepositor, m.anchor),
 	}
 }
@@ -133,7 +136,31 @@ func (m *Module) custody(ctx *chain.Context, msg *Custody) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.log(ctx, ev, msg.Action, msg.Note, EventCustody)
+	return m.log(ctx, ev, CustodyEntry{Action: msg.Action, Note: msg.Note}, EventCustody)
+}
+
+func (m *Module) share(ctx *chain.Context, msg *Share) (any, error) {
+	ev, err := loadActive(ctx.State, msg.ID)
+	if err != nil {
+		return nil, err
+	}
+	org, err := m.k.members.OrgOf(ctx.State, ctx.Signer)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case org != ev.Org:
+		return nil, ErrNotDepositorsOrg.Withf("evidence %d belongs to organisation %q, which alone shares it", ev.ID, ev.Org)
+	case msg.Org == ev.Org:
+		return nil, ErrOwnEvidence.Withf("evidence %d is organisation %q's own deposit", ev.ID, ev.Org)
+	case chain.Has(ctx.State, shareKey(ev.ID, msg.Org)):
+		return nil, ErrAlreadyShared.Withf("evidence %d is shared with organisation %q already", ev.ID, msg.Org)
+	}
+	if _, err := m.k.members.Org(ctx.State, msg.Org); err != nil {
+		return nil, err
+	}
+	ctx.State.Set(shareKey(ev.ID, msg.Org), []byte{})
+	return m.log(ctx, ev, CustodyEntry{Action: "shared", Note: msg.Note, With: msg.Org}, EventShared)
 }
 
 func (m *Module) access(ctx *chain.Context, msg *Access) (any, error) {
@@ -148,23 +175,25 @@ func (m *Module) access(ctx *chain.Context, msg *Access) (any, error) {
 	if err := m.k.mayAccess(ctx.State, ev, ctx.Signer, org); err != nil {
 		return nil, err
 	}
-	return m.log(ctx, ev, "accessed", msg.Purpose, EventAccessed)
+	return m.log(ctx, ev, CustodyEntry{Action: "accessed", Note: msg.Purpose}, EventAccessed)
 }
 
-// log appends an entry to the custody log of ev.
-func (m *Module) log(ctx *chain.Context, ev Evidence, action, note, event string) (any, error) {
+// log appends e, done now by the signer, to the custody log of ev.
+func (m *Module) log(ctx *chain.Context, ev Evidence, e CustodyEntry, event string) (any, error) {
 	org, err := m.k.members.OrgOf(ctx.State, ctx.Signer)
 	if err != nil {
 		return nil, err
 	}
 	ev.CustodyEntries++
-	chain.Save(ctx.State, custodyKey(ev.ID, ev.CustodyEntries), CustodyEntry{
-		N: ev.CustodyEntries, Action: action, Note: note, Org: org, Account: ctx.Signer,
-		Height: ctx.Height, Time: ctx.Time, TxHash: ctx.TxHash,
-	})
+	e.N, e.Org, e.Account, e.Height, e.Time, e.TxHash = ev.CustodyEntries, org, ctx.Signer, ctx.Height, ctx.Time, ctx.TxHash
+	chain.Save(ctx.State, custodyKey(ev.ID, ev.CustodyEntries), e)
 	saveEvidence(ctx.State, ev)
-	ctx.Emit(event, chain.A(AttrID, ev.ID.String()), chain.A(AttrAction, action), chain.A(AttrOrg, org), chain.A(AttrAccount, ctx.Signer.String()))
-	return RecordResult{ID: ev.ID, SHA256: ev.SHA256, Org: org, Action: action}, nil
+	attrs := []chain.Attr{chain.A(AttrID, ev.ID.String()), chain.A(AttrAction, e.Action), chain.A(AttrOrg, org), chain.A(AttrAccount, ctx.Signer.String())}
+	if e.With != "" {
+		attrs = append(attrs, chain.A(AttrWith, e.With))
+	}
+	ctx.Emit(event, attrs...)
+	return RecordResult{ID: ev.ID, SHA256: ev.SHA256, Org: org, Action: e.Action}, nil
 }
 
 func (m *Module) withdraw(ctx *chain.Context, msg *Withdraw) (any, error) {

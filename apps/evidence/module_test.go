@@ -136,6 +136,12 @@ func TestMessagesRejected(t *testing.T) {
 		{"withdraw by other org", lab, evidence.TypeWithdraw, evidence.Withdraw{ID: 1, Reason: "r"}, "evidence.not_depositor"},
 		{"withdraw twice", notary, evidence.TypeWithdraw, evidence.Withdraw{ID: withdrawn.ID, Reason: "r"}, "evidence.withdrawn"},
 		{"withdraw without reason", notary, evidence.TypeWithdraw, evidence.Withdraw{ID: 1}, "evidence.invalid"},
+		{"share by other org", lab, evidence.TypeShare, evidence.Share{ID: 1, Org: "court"}, "evidence.not_depositor"},
+		{"share without role", court, evidence.TypeShare, evidence.Share{ID: 1, Org: "lab"}, "members.missing_role"},
+		{"share with itself", notary2, evidence.TypeShare, evidence.Share{ID: 1, Org: "notary"}, "evidence.own_evidence"},
+		{"share with unknown org", notary, evidence.TypeShare, evidence.Share{ID: 1, Org: "nobody"}, "members.unknown_org"},
+		{"share bad org id", notary, evidence.TypeShare, evidence.Share{ID: 1, Org: "Lab!"}, "members.invalid_org_id"},
+		{"share withdrawn", notary, evidence.TypeShare, evidence.Share{ID: withdrawn.ID, Org: "lab"}, "evidence.withdrawn"},
 		{"batch too large", notary, evidence.TypeAnchor, evidence.AnchorBatch{Root: hashOf("r"), LeavesSHA256: hashOf("l"), Count: evidence.MaxBatch + 1}, "evidence.invalid"},
 		{"batch empty", notary, evidence.TypeAnchor, evidence.AnchorBatch{Root: hashOf("r"), LeavesSHA256: hashOf("l")}, "evidence.invalid"},
 	}
@@ -167,12 +173,19 @@ func TestAttestCustodyAccessWithdraw(t *testing.T) {
 		{lab, evidence.TypeAttest, evidence.Attest{ID: ev.ID, Statement: "we hold the original"}},
 		{custodian, evidence.TypeCustody, evidence.Custody{ID: ev.ID, Action: "received", Note: "sealed bag 7"}},
 		{court, evidence.TypeAccess, evidence.Access{ID: ev.ID, Purpose: "hearing"}},
-		{lab, evidence.TypeAccess, evidence.Access{ID: ev.ID}}, // attesters may open it
+		{notary2, evidence.TypeShare, evidence.Share{ID: ev.ID, Org: "lab", Note: "for examination"}},
+		{lab, evidence.TypeAccess, evidence.Access{ID: ev.ID}}, // shared with it
 		{notary2, evidence.TypeAccess, evidence.Access{ID: ev.ID}},
 		{notary2, evidence.TypeWithdraw, evidence.Withdraw{ID: ev.ID, Reason: "superseded"}},
 		{court, evidence.TypeAccess, evidence.Access{ID: ev.ID}}, // still readable when withdrawn
 	}
 	for i, s := range steps {
+		if s.typ == evidence.TypeShare {
+			// Attesting opened nothing: the lab reads what is shared.
+			if _, err := c.Submit(lab, evidence.ModuleName, evidence.TypeAccess, evidence.Access{ID: ev.ID}); !errors.Is(err, evidence.ErrNoAccess) {
+				t.Fatalf("lab opening what it attested but was not shared: %v", err)
+			}
+		}
 		if _, err := c.Submit(s.key, evidence.ModuleName, s.typ, s.msg); err != nil {
 			t.Fatalf("step %d (%s): %v", i, s.typ, err)
 		}
@@ -181,7 +194,7 @@ func TestAttestCustodyAccessWithdraw(t *testing.T) {
 		t.Fatalf("attest after withdrawal: %v", err)
 	}
 	got := get(t, c, ev.ID)
-	if got.Attestations != 1 || got.CustodyEntries != 5 || got.Withdrawn == nil || got.Withdrawn.Reason != "superseded" {
+	if got.Attestations != 1 || got.CustodyEntries != 6 || got.Withdrawn == nil || got.Withdrawn.Reason != "superseded" {
 		t.Fatalf("record = %+v", got)
 	}
 	var att []evidence.Attestation
@@ -196,7 +209,7 @@ func TestAttestCustodyAccessWithdraw(t *testing.T) {
 	if len(att) != 1 || att[0].Org != "lab" || att[0].Statement != "we hold the original" {
 		t.Fatalf("attestations = %+v", att)
 	}
-	wantActions := []string{"received", "accessed", "accessed", "accessed", "accessed"}
+	wantActions := []string{"received", "accessed", "shared", "accessed", "accessed", "accessed"}
 	if len(log) != len(wantActions) {
 		t.Fatalf("custody log = %+v", log)
 	}
@@ -207,6 +220,9 @@ func TestAttestCustodyAccessWithdraw(t *testing.T) {
 	}
 	if log[1].Org != "court" || log[1].Note != "hearing" {
 		t.Errorf("court access entry = %+v", log[1])
+	}
+	if e := log[2]; e.Org != "notary" || e.With != "lab" || e.Note != "for examination" || e.Account != notary2.Address() {
+		t.Errorf("share entry = %+v", e)
 	}
 }
 
@@ -332,8 +348,8 @@ func BenchmarkBatchProofs100k(b *testing.B) {
 // The content of a hash belongs to whoever deposited it first: the lab, having
 // read the notary's hash off the public record, deposits it as its own, but
 // may open the file neither on chain nor through the keeper the web layer
-// asks. Once the notary's deposit is open to the lab (it attests it), the
-// lab's copy opens too; a court opens either.
+// asks. Attesting the notary's deposit opens nothing; once the notary shares
+// it with the lab, the lab's copy opens too; a court opens either.
 func TestLaterDepositOfAHashDoesNotOpenTheFirst(t *testing.T) {
 	c := newChain(t)
 	first := deposit(t, c, notary, "secret contract")
@@ -365,7 +381,16 @@ func TestLaterDepositOfAHashDoesNotOpenTheFirst(t *testing.T) {
 	if _, err := c.Submit(lab, evidence.ModuleName, evidence.TypeAttest, evidence.Attest{ID: first.ID, Statement: "we hold it too"}); err != nil {
 		t.Fatal(err)
 	}
+	if err := mayOpen(lab, copied.ID); !errors.Is(err, evidence.ErrNoAccess) {
+		t.Fatalf("lab opening its copy once it attested the first: %v, want %s", err, evidence.ErrNoAccess.Code)
+	}
+	if _, err := c.Submit(notary, evidence.ModuleName, evidence.TypeShare, evidence.Share{ID: first.ID, Org: "lab"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := mayOpen(lab, copied.ID); err != nil {
-		t.Fatalf("lab opening its copy once it attested the first: %v", err)
+		t.Fatalf("lab opening its copy once the first was shared with it: %v", err)
+	}
+	if _, err := c.Submit(notary, evidence.ModuleName, evidence.TypeShare, evidence.Share{ID: first.ID, Org: "lab"}); !errors.Is(err, evidence.ErrAlreadyShared) {
+		t.Fatalf("sharing twice: %v, want %s", err, evidence.ErrAlreadyShared.Code)
 	}
 }

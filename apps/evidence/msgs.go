@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/chancery/chancery/apps/members"
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/shared/check"
 )
@@ -18,6 +19,7 @@ const (
 	TypeCustody  = "custody"
 	TypeAccess   = "access"
 	TypeWithdraw = "withdraw"
+	TypeShare    = "share"
 	TypeAnchor   = "anchor_batch"
 )
 
@@ -82,6 +84,19 @@ type Attest struct {
 
 func (m *Attest) ValidateBasic() error {
 	return check.First(checkID(m.ID), checkText("statement", m.Statement, 1, MaxNote, true))
+}
+
+// Share opens a deposit's file to another organisation (a forensic lab
+// that is to examine it, the other party's counsel), with an optional note
+// of why. The depositing organisation decides; the custody log records it.
+type Share struct {
+	ID   ID     `json:"id"`
+	Org  string `json:"org"`
+	Note string `json:"note"`
+}
+
+func (m *Share) ValidateBasic() error {
+	return check.First(checkID(m.ID), members.ValidOrgID(m.Org), checkText("note", m.Note, 0, MaxNote, true))
 }
 
 // Custody actions a custodian records.

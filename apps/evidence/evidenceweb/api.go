@@ -48,6 +48,7 @@ func (h *Handler) APIRoutes() {
 	api.POST("/evidence/:id/attest", h.attest, h.web.RequireAuth)
 	api.POST("/evidence/:id/custody", h.custody, h.web.RequireAuth)
 	api.POST("/evidence/:id/withdraw", h.withdraw, h.web.RequireAuth)
+	api.POST("/evidence/:id/share", h.share, h.web.RequireAuth)
 	up.POST("/evidence/batches", h.anchorBatch, h.web.RequireAuth)
 	api.GET("/evidence/batches/:id", h.getBatch)
 	api.GET("/evidence/batches/:id/proofs/:sha256", h.batchProof)
@@ -324,6 +325,24 @@ func (h *Handler) withdraw(c echo.Context) error {
 		return err
 	}
 	return h.web.SubmitAs(c, evidence.ModuleName, evidence.TypeWithdraw, evidence.Withdraw{ID: id, Reason: body.Reason})
+}
+
+// ShareRequest opens a deposit's file to another organisation.
+type ShareRequest struct {
+	Org  string `json:"org"`
+	Note string `json:"note"`
+}
+
+func (h *Handler) share(c echo.Context) error {
+	id, err := evidence.ParseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var req ShareRequest
+	if err := web.BindJSON(c, &req); err != nil {
+		return err
+	}
+	return h.web.SubmitAs(c, evidence.ModuleName, evidence.TypeShare, evidence.Share{ID: id, Org: req.Org, Note: req.Note})
 }
 
 var errNotStored = errs.New(errs.KindNotFound, "evidence.file_not_stored", "only the hash of this evidence was deposited; the file is not in the blob store")

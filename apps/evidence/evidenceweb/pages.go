@@ -36,6 +36,7 @@ func (h *Handler) Pages(e *echo.Echo) {
 	e.POST("/evidence/:id/attest", h.attestForm, h.web.RequireLogin)
 	e.POST("/evidence/:id/custody", h.custodyForm, h.web.RequireLogin)
 	e.POST("/evidence/:id/withdraw", h.withdrawForm, h.web.RequireLogin)
+	e.POST("/evidence/:id/share", h.shareForm, h.web.RequireLogin)
 	e.POST("/evidence/:id/download", h.downloadForm, h.web.RequireLogin)
 }
 
@@ -190,6 +191,7 @@ func (h *Handler) permissions(r chain.Reader, rec RecordView, who membersweb.Vie
 		(who.Has(evidence.RoleDepositor) || who.Has(evidence.RoleCustodian) || who.Has(evidence.RoleVerifier))
 	p.Custody = who.Has(evidence.RoleCustodian)
 	p.Withdraw = who.Org == rec.Org && who.Has(evidence.RoleDepositor)
+	p.Share = p.Withdraw // the depositing organisation's depositors
 	return p
 }
 
@@ -203,7 +205,7 @@ func timeline(rec RecordView) []TimelineEntry {
 	}}
 	for _, e := range rec.CustodyLog {
 		out = append(out, TimelineEntry{
-			Action: e.Action, Note: e.Note, Org: e.Org, Account: e.Account.String(),
+			Action: e.Action, Note: e.Note, With: e.With, Org: e.Org, Account: e.Account.String(),
 			Height: e.Height, Time: views.Time(e.Time), TxHash: e.TxHash.String(),
 		})
 	}
@@ -286,6 +288,15 @@ func (h *Handler) withdrawForm(c echo.Context) error {
 	}
 	msg := evidence.Withdraw{ID: id, Reason: strings.TrimSpace(c.FormValue("reason"))}
 	return h.web.SubmitForm(c, evidence.ModuleName, evidence.TypeWithdraw, msg, back)
+}
+
+func (h *Handler) shareForm(c echo.Context) error {
+	id, back, err := recordForm(c)
+	if err != nil {
+		return err
+	}
+	msg := evidence.Share{ID: id, Org: strings.TrimSpace(c.FormValue("org")), Note: strings.TrimSpace(c.FormValue("note"))}
+	return h.web.SubmitForm(c, evidence.ModuleName, evidence.TypeShare, msg, back)
 }
 
 // downloadForm serves the file to the signed-in user, as the API does: the

@@ -137,16 +137,17 @@ func TestDetailPermissions(t *testing.T) {
 		attest   = `/evidence/1/attest"`
 		custody  = `/evidence/1/custody"`
 		withdraw = `/evidence/1/withdraw"`
+		share    = `/evidence/1/share"`
 	)
-	all := []string{download, attest, custody, withdraw}
+	all := []string{download, attest, custody, withdraw, share}
 	cases := []struct {
 		user string // "" for anonymous
 		want []string
 	}{
 		{"", nil},
-		{"notary", []string{download, custody, withdraw}}, // own deposit: no attest
-		{"judge", []string{download}},                     // court: attested already
-		{"lab", []string{download}},                       // attested already
+		{"notary", []string{download, custody, withdraw, share}}, // own deposit: no attest
+		{"judge", []string{download}},                            // court: attested already
+		{"lab", nil},                                             // attested already; not shared with it
 		{"keeper", []string{download, attest, custody}},
 		{"banker", nil},
 	}
@@ -214,6 +215,36 @@ func TestDetailForms(t *testing.T) {
 	webtest.WantBody(t, notary.Follow(rec), "Withdrawn at height 12", "superseded")
 
 	webtest.WantStatus(t, notary.Post("/evidence/x/withdraw", url.Values{"reason": {"r"}}), http.StatusBadRequest)
+}
+
+// The depositing organisation shares a deposit from its page; the lab it
+// shared with then downloads it, and the timeline says who shared with whom.
+func TestShareForm(t *testing.T) {
+	e := newEnv(t)
+	e.history()
+	lab := e.Client().Login("lab")
+	rec := lab.Post("/evidence/1/download", url.Values{"purpose": {"examination"}})
+	webtest.WantRedirect(t, rec, "/evidence/1")
+	webtest.WantBody(t, lab.Follow(rec), "may not open")
+
+	notary := e.Client().Login("notary")
+	rec = notary.Post("/evidence/1/share", url.Values{"org": {" lab "}, "note": {"for examination"}})
+	webtest.WantRedirect(t, rec, "/evidence/1")
+	webtest.WantBody(t, notary.Follow(rec), "committed at height")
+	page := notary.Get("/evidence/1")
+	webtest.WantBody(t, page, `<span class="badge shared">shared</span>`, `with <a href="/members/orgs/lab">lab</a>`, "for examination")
+
+	rec = lab.Post("/evidence/1/download", url.Values{"purpose": {"examination"}})
+	webtest.WantStatus(t, rec, http.StatusOK)
+	if rec.Body.String() != contract {
+		t.Fatalf("lab's download: %.100q", rec.Body)
+	}
+	rec = notary.Post("/evidence/1/share", url.Values{"org": {"lab"}})
+	webtest.WantRedirect(t, rec, "/evidence/1")
+	webtest.WantBody(t, notary.Follow(rec), "already")
+	rec = lab.Post("/evidence/1/share", url.Values{"org": {"court"}})
+	webtest.WantRedirect(t, rec, "/evidence/1")
+	webtest.WantBody(t, lab.Follow(rec), `class="flash error"`)
 }
 
 func TestDownloadForm(t *testing.T) {
