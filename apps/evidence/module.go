@@ -105,11 +105,7 @@ func (m *Module) deposit(ctx *chain.Context, msg *Deposit) (any, error) {
 }
 
 func (m *Module) attest(ctx *chain.Context, msg *Attest) (any, error) {
-	ev, err := loadActive(ctx.State, msg.ID)
-	if err != nil {
-		return nil, err
-	}
-	org, err := m.k.members.OrgOf(ctx.State, ctx.Signer)
+	ev, org, err := m.changing(ctx, msg.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -140,11 +136,7 @@ func (m *Module) custody(ctx *chain.Context, msg *Custody) (any, error) {
 }
 
 func (m *Module) share(ctx *chain.Context, msg *Share) (any, error) {
-	ev, err := loadActive(ctx.State, msg.ID)
-	if err != nil {
-		return nil, err
-	}
-	org, err := m.k.members.OrgOf(ctx.State, ctx.Signer)
+	ev, org, err := m.changing(ctx, msg.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +170,17 @@ func (m *Module) access(ctx *chain.Context, msg *Access) (any, error) {
 	return m.log(ctx, ev, CustodyEntry{Action: "accessed", Note: msg.Purpose}, EventAccessed)
 }
 
+// changing loads the deposit id a message changes, which must not be
+// withdrawn, and the signer's organisation.
+func (m *Module) changing(ctx *chain.Context, id ID) (Evidence, string, error) {
+	ev, err := loadActive(ctx.State, id)
+	if err != nil {
+		return Evidence{}, "", err
+	}
+	org, err := m.k.members.OrgOf(ctx.State, ctx.Signer)
+	return ev, org, err
+}
+
 // log appends e, done now by the signer, to the custody log of ev.
 func (m *Module) log(ctx *chain.Context, ev Evidence, e CustodyEntry, event string) (any, error) {
 	org, err := m.k.members.OrgOf(ctx.State, ctx.Signer)
@@ -197,11 +200,7 @@ func (m *Module) log(ctx *chain.Context, ev Evidence, e CustodyEntry, event stri
 }
 
 func (m *Module) withdraw(ctx *chain.Context, msg *Withdraw) (any, error) {
-	ev, err := loadActive(ctx.State, msg.ID)
-	if err != nil {
-		return nil, err
-	}
-	org, err := m.k.members.OrgOf(ctx.State, ctx.Signer)
+	ev, org, err := m.changing(ctx, msg.ID)
 	if err != nil {
 		return nil, err
 	}
