@@ -294,14 +294,18 @@ type WorkDetail struct {
 	ReceiptURL     string    `json:"receipt_url"`
 }
 
-func (h *Handler) detail(id copyright.ID) (WorkDetail, error) {
+// detail reads work id with its lists from the pages after (zero cursors:
+// the first pages), all from one state.
+func (h *Handler) detail(id copyright.ID, after WorkCursors) (WorkDetail, error) {
 	// The time is read before the state: a block committed in between
 	// leaves statuses judged one block early, never at a time the state
 	// shown has not reached.
 	d := WorkDetail{At: h.state.LastTime()}
 	err := h.state.View(func(r chain.Reader) (err error) {
-		d.WorkView, err = copyright.Get(r, id, d.At)
-		return err
+		if d.WorkView, err = copyright.Get(r, id, d.At); err != nil {
+			return err
+		}
+		return laterPages(r, &d, after)
 	})
 	d.URL, d.CertificateURL, d.ReceiptURL = workPath(id), certificatePath(id), receiptPath(d.TxHash)
 	return d, err
@@ -312,7 +316,7 @@ func (h *Handler) get(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.detail(id)
+	d, err := h.detail(id, WorkCursors{})
 	if err != nil {
 		return err
 	}

@@ -184,25 +184,22 @@ func (h *Handler) workPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.detail(id)
-	if err != nil {
-		return err
-	}
-	v := WorkPageView{CSRF: web.CSRFToken(c), Detail: d, SignedIn: web.Caller(c) != nil, Today: string(copyright.DateOf(d.At))}
+	var after WorkCursors
 	q := c.QueryParams()
 	for _, cur := range []struct {
 		key string
 		to  *copyright.ID
-	}{{licensesAfter, &v.After.Licenses}, {disputesAfter, &v.After.Disputes}, {historyAfter, &v.After.History}} {
+	}{{licensesAfter, &after.Licenses}, {disputesAfter, &after.Disputes}, {historyAfter, &after.History}} {
 		if *cur.to, err = parseCursor(q, cur.key); err != nil {
 			return err
 		}
 	}
+	d, err := h.detail(id, after)
+	if err != nil {
+		return err
+	}
+	v := WorkPageView{CSRF: web.CSRFToken(c), Detail: d, SignedIn: web.Caller(c) != nil, Today: string(copyright.DateOf(d.At)), After: after}
 	err = h.state.View(func(r chain.Reader) error {
-		if err := laterPages(r, &v.Detail, v.After); err != nil {
-			return err
-		}
-		d := v.Detail
 		who, err := membersweb.ViewerOf(c, r)
 		if err != nil {
 			return err
