@@ -34,6 +34,7 @@ import (
 
 	"github.com/chancery/chancery/apps/evidence"
 	"github.com/chancery/chancery/apps/members"
+	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/chain/abciapp"
 	"github.com/chancery/chancery/chain/node"
 	"github.com/chancery/chancery/chain/store"
@@ -74,6 +75,9 @@ type benchOptions struct {
 	// tell the child what to run.
 	internalKVStore bool
 	internalTxSize  int
+	// The kvstore baseline of --validators N runs as N child processes,
+	// each a validator on this testnet home.
+	internalKVStoreHome string
 }
 
 func parseBenchFlags(args []string) (benchOptions, error) {
@@ -102,6 +106,7 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 	fs.StringVar(&o.trace, "trace", "", "write an execution trace of the measured window to this file (go tool trace)")
 	fs.BoolVar(&o.internalKVStore, "internal-kvstore", false, "internal: run the kvstore baseline in this process and print its result as JSON")
 	fs.IntVar(&o.internalTxSize, "internal-tx-size", 0, "internal: size of the kvstore transactions")
+	fs.StringVar(&o.internalKVStoreHome, "internal-kvstore-home", "", "internal: run a kvstore validator of the baseline's testnet on this home, serving the chain API")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
@@ -140,8 +145,8 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 		return o, usagef("--url needs --token: an API token that can register the loader's key")
 	case o.token != "" && o.url == "":
 		return o, usagef("--token is only used with --url")
-	case o.baseline != "" && (o.url != "" || o.validators > 1):
-		return o, usagef("--baseline kvstore compares one validator in this process; drop --url and --validators")
+	case o.baseline != "" && o.url != "":
+		return o, usagef("--baseline kvstore runs on validators the bench starts; drop --url")
 	case o.doc != "" && o.out == "":
 		return o, usagef("--doc needs --out: the section links the chart written there")
 	case o.internalKVStore && o.internalTxSize <= 0:
@@ -174,6 +179,9 @@ func runBench(args []string, stdout io.Writer) error {
 	defer stop()
 	if o.internalKVStore {
 		return runKVStoreChild(ctx, o, stdout)
+	}
+	if o.internalKVStoreHome != "" {
+		return runKVStoreValidator(ctx, o.internalKVStoreHome)
 	}
 	raiseFileLimit()
 	b := &benchRun{o: o, log: benchLogger()}
@@ -299,7 +307,11 @@ func (b *benchRun) run(ctx context.Context, args []string) (*bench.Report, error
 	// Nothing of ours runs while the baseline is measured.
 	stopChain()
 	if o.baseline == "kvstore" {
-		if rep.Baseline, err = b.runBaselineChild(ctx, res); err != nil {
+		baseline := b.runBaselineChild
+		if o.validators > 1 {
+			baseline = b.runBaselineTestnet
+		}
+		if rep.Baseline, err = baseline(ctx, res); err != nil {
 			return nil, err
 		}
 		rep.SetRatio()
@@ -701,23 +713,131 @@ func (b *benchRun) runBaselineChild(ctx context.Context, ours *bench.Result) (*b
 	return &res, nil
 }
 
+// runBaselineTestnet loads the kvstore baseline on as many validator
+// processes as ours ran on, with our transaction size and the same load.
+func (b *benchRun) runBaselineTestnet(ctx context.Context, ours *bench.Result) (*bench.Result, error) {
+	gen, err := bench.KVStoreTx(ours.TxBytes)
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	c, err := b.startKVStoreTestnet(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	defer c.stop()
+	res, err := b.saturate(ctx, "kvstore", c.target, gen, nil, false)
+	if err != nil {
+		return nil, err
+	}
+	res.Target = c.describe
+	return res, nil
+}
+
+// runKVStoreValidator is `bench --internal-kvstore-home HOME`: one
+// validator of the kvstore baseline's testnet, run as `chancery start` runs
+// ours — the home's settings, CometBFT through node.New, the same web
+// server's chain API — with CometBFT's kvstore example as the application,
+// its state in goleveldb as the example keeps it, until signalled.
+func runKVStoreValidator(ctx context.Context, home string) error {
+	cfg, err := loadConfig(home)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg.Log)
+	db, err := dbm.NewGoLevelDB("kvstore", filepath.Join(home, "data"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	app := bench.NewKVStore(kvstore.NewApplication(db))
+	n, err := node.New(cfg.Node, app, logger.With("component", "comet"))
+	if err != nil {
+		return err
+	}
+	defer n.Stop()
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("http.addr %s: %w", cfg.HTTP.Addr, err)
+	}
+	if err := n.Start(); err != nil {
+		ln.Close()
+		return err
+	}
+	srv := web.New(cfg.HTTP, web.Deps{Chain: kvstoreChain{Node: n, app: app}, Logger: logger.With("component", "http"), Version: version})
+	return srv.Serve(ctx, ln)
+}
+
+// kvstoreChain is a kvstore validator as the web server uses it.
+type kvstoreChain struct {
+	*node.Node
+	app *bench.KVStore
+}
+
+func (c kvstoreChain) TxResult(h chain.Hash) (*chain.TxResult, bool, error) { return c.app.TxResult(h) }
+
+// Pending is false: kvstore keeps no record of what its mempool admitted,
+// and the load never asks.
+func (kvstoreChain) Pending(chain.Hash) bool { return false }
+
 // startTestnet creates homes for o.validators validators as `chancery
 // testnet` does, starts one `chancery start` process for each, and loads
 // them over HTTP, clients spread over the nodes.
 func (b *benchRun) startTestnet(ctx context.Context) (*chainUnderLoad, error) {
 	o := b.o
-	exe, err := os.Executable()
+	spec, urls, stop, err := b.startValidators(ctx, "testnet", true, func(home string) []string {
+		return []string{"start", "--home", home}
+	})
 	if err != nil {
 		return nil, err
+	}
+	token, err := os.ReadFile(filepath.Join(spec.home(0), adminTokenFile))
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	t := bench.NewHTTPTarget(urls, o.clients, o.inFlight, benchSubmitWait)
+	return b.remoteChain(ctx, t, strings.TrimSpace(string(token)),
+		fmt.Sprintf("%d validator processes on this machine, loaded over HTTP", o.validators), stop)
+}
+
+// startKVStoreTestnet starts the kvstore baseline as startTestnet starts
+// our chain: o.validators processes on homes `chancery testnet` writes,
+// each serving the chain API of `chancery start` (runKVStoreValidator), so
+// the same HTTP load reaches the same server code.
+func (b *benchRun) startKVStoreTestnet(ctx context.Context) (*chainUnderLoad, error) {
+	o := b.o
+	_, urls, stop, err := b.startValidators(ctx, "kvstore-testnet", false, func(home string) []string {
+		return []string{"bench", "--internal-kvstore-home", home}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &chainUnderLoad{
+		target:   bench.NewHTTPTarget(urls, o.clients, o.inFlight, benchSubmitWait),
+		describe: fmt.Sprintf("%d kvstore validator processes on this machine, loaded over HTTP", o.validators),
+		stop:     stop,
+	}, nil
+}
+
+// startValidators writes testnet homes for o.validators validators under
+// b.dir/name, starts a process of this binary with args(home) for each,
+// and waits until all answer /readyz. With profile and --cpuprofile each
+// process also serves its profiler on loopback (b.pprofAddrs).
+func (b *benchRun) startValidators(ctx context.Context, name string, profile bool, args func(home string) []string) (testnetSpec, []string, func(), error) {
+	o := b.o
+	fail := func(err error) (testnetSpec, []string, func(), error) { return testnetSpec{}, nil, nil, err }
+	exe, err := os.Executable()
+	if err != nil {
+		return fail(err)
 	}
 	base, err := freePortRange(3 * o.validators) // p2p, HTTP, profiler
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
-	spec := testnetSpec{dir: filepath.Join(b.dir, "testnet"), chainID: benchChainID, validators: o.validators,
+	spec := testnetSpec{dir: filepath.Join(b.dir, name), chainID: benchChainID, validators: o.validators,
 		p2pPort: base, httpPort: base + o.validators}
 	if err := writeTestnet(spec); err != nil {
-		return nil, err
+		return fail(err)
 	}
 	b.progress("starting %d validator processes (homes in %s)…", o.validators, spec.dir)
 	var procs []*exec.Cmd
@@ -738,14 +858,14 @@ func (b *benchRun) startTestnet(ctx context.Context) (*chainUnderLoad, error) {
 	}
 	urls := make([]string, o.validators)
 	for i := range o.validators {
-		logFile, err := os.Create(filepath.Join(b.dir, spec.moniker(i)+".log"))
+		logFile, err := os.Create(filepath.Join(spec.dir, spec.moniker(i)+".log"))
 		if err != nil {
 			stop()
-			return nil, err
+			return fail(err)
 		}
-		cmd := exec.Command(exe, "start", "--home", spec.home(i))
+		cmd := exec.Command(exe, args(spec.home(i))...)
 		cmd.Env = append(envWithoutPrefix("CHANCERY_"), "CHANCERY_TIMEOUT_COMMIT="+o.timeoutCommit.String(), "CHANCERY_LOG_LEVEL=warn")
-		if o.cpuProfile != "" {
+		if profile && o.cpuProfile != "" {
 			addr := fmt.Sprintf("127.0.0.1:%d", base+2*o.validators+i)
 			cmd.Env = append(cmd.Env, "CHANCERY_PPROF_LISTEN="+addr)
 			b.pprofAddrs = append(b.pprofAddrs, addr)
@@ -754,7 +874,7 @@ func (b *benchRun) startTestnet(ctx context.Context) (*chainUnderLoad, error) {
 		if err := cmd.Start(); err != nil {
 			logFile.Close()
 			stop()
-			return nil, err
+			return fail(err)
 		}
 		logFile.Close() // the child holds its own descriptor
 		procs = append(procs, cmd)
@@ -762,16 +882,9 @@ func (b *benchRun) startTestnet(ctx context.Context) (*chainUnderLoad, error) {
 	}
 	if err := waitReady(ctx, urls, 60*time.Second); err != nil {
 		stop()
-		return nil, fmt.Errorf("%w (logs in %s)", err, b.dir)
+		return fail(fmt.Errorf("%w (logs in %s)", err, spec.dir))
 	}
-	token, err := os.ReadFile(filepath.Join(spec.home(0), adminTokenFile))
-	if err != nil {
-		stop()
-		return nil, err
-	}
-	t := bench.NewHTTPTarget(urls, o.clients, o.inFlight, benchSubmitWait)
-	return b.remoteChain(ctx, t, strings.TrimSpace(string(token)),
-		fmt.Sprintf("%d validator processes on this machine, loaded over HTTP", o.validators), stop)
+	return spec, urls, stop, nil
 }
 
 // waitReady waits until every node answers /readyz.

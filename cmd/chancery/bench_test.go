@@ -37,7 +37,7 @@ func TestBenchFlagErrors(t *testing.T) {
 		{[]string{"--token", "t"}, "--token is only used with --url"},
 		{[]string{"--url", "ftp://x", "--token", "t"}, "want http://host:port"},
 		{[]string{"--url", "http://127.0.0.1:1", "--token", "t", "--validators", "4"}, "exclude each other"},
-		{[]string{"--validators", "4", "--baseline", "kvstore"}, "--baseline kvstore compares one validator"},
+		{[]string{"--url", "http://127.0.0.1:1", "--token", "t", "--baseline", "kvstore"}, "--baseline kvstore runs on validators the bench starts"},
 		{[]string{"--doc", "x.md"}, "--doc needs --out"},
 		{[]string{"--duration", "soon"}, "invalid value"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
