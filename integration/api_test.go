@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -264,32 +263,4 @@ func eventually(t testing.TB, timeout time.Duration, what string, cond func() (b
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-}
-
-// envDuration reads a duration setting from the environment, def when unset.
-func envDuration(t testing.TB, name string, def time.Duration) time.Duration {
-	t.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		t.Fatalf("%s=%q: want a positive duration such as 30s", name, v)
-	}
-	return d
-}
-
-// envInt reads a positive count setting from the environment, def when unset.
-func envInt(t testing.TB, name string, def int) int {
-	t.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		t.Fatalf("%s=%q: want a positive whole number", name, v)
-	}
-	return n
 }

@@ -11,6 +11,5 @@
 // changes) and chancery/minio from deploy/minio/build.sh.
 //
 // Without a reachable Docker engine the tests skip, unless CI=true, where
-// that fails them. The package also holds the 4-validator throughput
-// benchmark, run on local processes (make bench-testnet).
+// that fails them.
 package integration

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -11,15 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/chancery/chancery/chain"
 )
 
 // localNet is a testnet of chancery processes on this machine, as
@@ -197,146 +191,4 @@ func TestLocalTestnet(t *testing.T) {
 			t.Errorf("%s: SIGTERM: %v", ln.name, err)
 		}
 	}
-}
-
-// BenchmarkFourValidators measures committed transactions per second of
-// four validator processes on this machine (make bench-testnet): clients
-// post pre-signed members add_account transactions, signed by an org.admin
-// key, to all four nodes for a fixed time, and the transactions committed
-// successfully in the blocks of that time are counted from
-// GET /api/v1/blocks/{h}, over the span of those blocks' times.
-//
-// CHANCERY_BENCH_DURATION (default 30s) and CHANCERY_BENCH_CLIENTS (default
-// 16) tune it; extra CHANCERY_* settings reach the nodes from the
-// environment.
-func BenchmarkFourValidators(b *testing.B) {
-	duration := envDuration(b, "CHANCERY_BENCH_DURATION", 30*time.Second)
-	clients := envInt(b, "CHANCERY_BENCH_CLIENTS", 16)
-	net := startLocalNet(b, 4)
-	loader := newSigner(net.chainID)
-	registerOrgAdmin(b, net.admin, loader, net.apis()...)
-	ctx := b.Context()
-
-	for b.Loop() {
-		st, err := net.nodes[0].status(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		// Signed before the clock starts, so the clients spend the
-		// machine's CPU on submitting only. 10,000 tx/s is more than two
-		// cores can commit.
-		signed := make([][]byte, int(duration.Seconds()*10000))
-		var signers sync.WaitGroup
-		for w := range runtime.GOMAXPROCS(0) {
-			signers.Go(func() {
-				for i := w; i < len(signed); i += runtime.GOMAXPROCS(0) {
-					signed[i], _ = loader.addAccount(fmt.Sprintf("bench-%d", i), st.Height+900)
-				}
-			})
-		}
-		signers.Wait()
-		txs := make(chan []byte, len(signed))
-		for _, raw := range signed {
-			txs <- raw
-		}
-		close(txs)
-
-		var submitted, refused atomic.Int64
-		loadCtx, stop := context.WithTimeout(ctx, duration)
-		start := maxLocalHeight(ctx, net)
-		began := time.Now()
-		var wg sync.WaitGroup
-		for c := range clients {
-			node := net.nodes[c%len(net.nodes)]
-			wg.Go(func() {
-				for raw := range txs {
-					if loadCtx.Err() != nil {
-						return
-					}
-					if _, code, _ := node.submit(loadCtx, raw, "0s"); code == http.StatusAccepted {
-						submitted.Add(1)
-					} else if loadCtx.Err() == nil {
-						refused.Add(1)
-					}
-				}
-			})
-		}
-		wg.Wait()
-		stop()
-		elapsed := time.Since(began)
-
-		// Count every transaction the nodes accepted into the blocks that
-		// commit them: from the first block after the load began to the
-		// one that empties the mempools (the load outruns the blocks, so
-		// they drain after it ends).
-		first, _, err := net.nodes[0].block(ctx, start)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var committed, all, empty int
-		var last, lastFull block
-		var rejected chain.Hash
-		var drained time.Time // when node0 had executed the last block with load
-		h := start + 1
-		for ; int64(all) < submitted.Load() && empty < 5; h++ {
-			var found bool
-			// Once node0's application has committed the block: its
-			// blocks are stored before they are executed.
-			eventually(b, settle, fmt.Sprintf("block %d committed on node0", h), func() (bool, string) {
-				st, err := net.nodes[0].status(ctx)
-				if err != nil || st.Height < h {
-					return false, fmt.Sprintf("at %d, %v", st.Height, err)
-				}
-				last, found, err = net.nodes[0].block(ctx, h)
-				return err == nil && found, fmt.Sprint(err)
-			})
-			if len(last.Txs) == 0 {
-				empty++
-				continue
-			}
-			empty, lastFull, drained = 0, last, time.Now()
-			all += len(last.Txs)
-			for _, tx := range last.Txs {
-				if tx.Status == "committed" {
-					committed++
-				} else if rejected.IsZero() {
-					rejected = tx.Hash
-				}
-			}
-		}
-		if !rejected.IsZero() {
-			r, _, err := net.nodes[0].tx(ctx, rejected)
-			b.Logf("a tx that failed in its block: %+v %v", r, err)
-		}
-		// The chain committed block H when its validators precommitted
-		// it: the time block H+1 carries (BFT time, the median of their
-		// precommit clocks, on this machine's clock like began).
-		var next block
-		eventually(b, settle, fmt.Sprintf("block %d", lastFull.Height+1), func() (bool, string) {
-			var found bool
-			next, found, err = net.nodes[0].block(ctx, lastFull.Height+1)
-			return err == nil && found, fmt.Sprint(err)
-		})
-		span := next.Time.Sub(began)
-		blocks := lastFull.Height - start
-		rate := float64(committed) / span.Seconds()
-		b.ReportMetric(rate, "committed_tx/s")
-		b.ReportMetric(float64(submitted.Load())/elapsed.Seconds(), "accepted_tx/s")
-		b.Logf("4 validators, %d clients for %v: %d txs accepted by the nodes (%d refused, %.0f/s); "+
-			"blocks %d–%d hold %d of them, %d committed, the last %v after the first submission "+
-			"(%v on node0): %.0f committed tx/s; %.0f txs and %v per block",
-			clients, duration, submitted.Load(), refused.Load(), float64(submitted.Load())/elapsed.Seconds(),
-			start+1, lastFull.Height, all, committed, span.Round(time.Millisecond), drained.Sub(began).Round(time.Millisecond), rate,
-			float64(all)/float64(max(blocks, 1)), (next.Time.Sub(first.Time) / time.Duration(max(blocks, 1))).Round(time.Millisecond))
-	}
-}
-
-func maxLocalHeight(ctx context.Context, net *localNet) int64 {
-	var m int64
-	for _, ln := range net.nodes {
-		if st, err := ln.status(ctx); err == nil {
-			m = max(m, st.Height)
-		}
-	}
-	return m
 }

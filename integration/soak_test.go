@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -218,4 +220,32 @@ func (s *soak) requireEveryTxOnce(t *testing.T) {
 		}
 		t.Logf("%s: blocks 1 to %d read; each of the %d transactions in exactly one, where its client was told", v.name, top, len(s.sent))
 	}
+}
+
+// envDuration reads a duration setting from the environment, def when unset.
+func envDuration(t testing.TB, name string, def time.Duration) time.Duration {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		t.Fatalf("%s=%q: want a positive duration such as 30s", name, v)
+	}
+	return d
+}
+
+// envInt reads a positive count setting from the environment, def when unset.
+func envInt(t testing.TB, name string, def int) int {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		t.Fatalf("%s=%q: want a positive whole number", name, v)
+	}
+	return n
 }
