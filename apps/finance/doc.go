@@ -16,8 +16,10 @@
 // approves with a discount rate and its payment reference, and the piece
 // becomes the bank's. A request binds the holder for WithdrawAfterDays (or
 // until the due date, if sooner); after that, the holder may withdraw a
-// request the bank has not answered. Settling a piece ends any request open on
-// it. The core enterprise settles: naming a piece settles it, naming a split
+// request the bank has not answered. A bank may pay before it approves on
+// chain, so the core enterprise cannot settle a piece while a request on it
+// binds; after that, settling ends a request still open. The core enterprise
+// settles: naming a piece settles it, naming a split
 // piece (the original receivable, say) settles every unpaid piece under it at
 // once, each paid to its current holder with the payment reference.
 //

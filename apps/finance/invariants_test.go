@@ -349,6 +349,9 @@ func (m *machine) withdraw(t *rapid.T) {
 func (m *machine) settle(t *rapid.T) {
 	p := m.pick(t, finance.StateAccepted, finance.StateFinancingRequested, finance.StateFinanced, finance.StateSplit)
 	res, ok := m.exec(t, m.actor(t, p.Issuer), p.Issuer, finance.TypeSettle, finance.Settle{ID: p.ID, PaymentRef: "PAY"})
+	if ok && p.State == finance.StateFinancingRequested && finance.DateOf(m.now) < p.WithdrawableFrom() {
+		t.Fatalf("piece %d settled on %s, while its financing request binds", p.ID, finance.DateOf(m.now))
+	}
 	if !ok {
 		return
 	}

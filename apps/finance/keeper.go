@@ -138,7 +138,8 @@ type Request struct {
 }
 
 // WithdrawableFrom is the first block date on which the holder may withdraw
-// p's financing request, if the bank has not answered it: WithdrawAfterDays
+// p's financing request, if the bank has not answered it, and the core
+// enterprise may settle p with the request open: WithdrawAfterDays
 // after the request, or the day after the due date if that comes first (no
 // bank may finance an overdue piece).
 func (p *Receivable) WithdrawableFrom() Date {

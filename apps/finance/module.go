@@ -368,6 +368,18 @@ func (m *Module) settle(ctx *chain.Context, msg *Settle) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A bank may pay the holder before it approves on chain, counting on
+	// the request while it binds: settling would pay the holder twice.
+	today := DateOf(ctx.Time)
+	for _, q := range pieces {
+		if q.State != StateFinancingRequested {
+			continue
+		}
+		if from := q.WithdrawableFrom(); today < from {
+			return nil, ErrRequestBinding.Withf("%q asked %q on %s to finance receivable %d, and the request binds until %s: settle it once the bank has answered, or from %s",
+				q.Holder, q.Request.Bank, DateOf(q.Request.Time), q.ID, from.AddDays(-1), from)
+		}
+	}
 	act := actOf(ctx, org)
 	for i := range pieces {
 		old, q := pieces[i], &pieces[i]

@@ -697,6 +697,42 @@ func TestWithdrawNearTheDueDate(t *testing.T) {
 	}
 }
 
+// The core enterprise cannot settle a piece whose financing request still
+// binds its holder: the bank may have paid the holder already, counting on
+// it. Once the bank has answered, or the request no longer binds, it can.
+func TestSettleWaitsForABindingRequest(t *testing.T) {
+	c := newChain(t)
+	submit(t, c, core, finance.TypeIssue, issueTo(supplier, cny("900.00"), "2026-06-30"))
+	submit(t, c, supplier, finance.TypeAccept, finance.Accept{ID: 1})
+	submit(t, c, supplier, finance.TypeSplit, finance.Split{ID: 1, Amounts: []finance.Amount{cny("300.00"), cny("300.00"), cny("300.00")}})
+	submit(t, c, supplier, finance.TypeRequestFinancing, finance.RequestFinancing{ID: 2, Bank: bank.Address()})
+	submit(t, c, supplier, finance.TypeRequestFinancing, finance.RequestFinancing{ID: 3, Bank: bank.Address()})
+
+	// Asked on 2026-01-01, the requests bind through 2026-01-03: neither a
+	// piece nor the receivable above it can be settled.
+	setDate(t, c, "2026-01-03")
+	refused(t, c, core, finance.TypeSettle, finance.Settle{ID: 2, PaymentRef: "P"}, "finance.request_binding")
+	refused(t, c, core, finance.TypeSettle, finance.Settle{ID: 1, PaymentRef: "P"}, "finance.request_binding")
+	if p := piece(t, c, 4); p.State != finance.StateAccepted {
+		t.Fatalf("a refused settle changed piece 4: %s", p.State)
+	}
+	// The bank answers piece 2: settled, it pays the bank.
+	submit(t, c, bank, finance.TypeApproveFinancing, finance.ApproveFinancing{ID: 2, RateBps: 300, PaymentRef: "TT"})
+	if p := submit(t, c, core, finance.TypeSettle, finance.Settle{ID: 2, PaymentRef: "P-2"}).Pieces[0]; p.Settlement.PaidTo != "bank" {
+		t.Fatalf("settled after the approval: paid to %q, want the bank", p.Settlement.PaidTo)
+	}
+	// From 2026-01-04 the open request on piece 3 no longer binds, and
+	// settling ends it, paying the holder.
+	setDate(t, c, "2026-01-04")
+	res := submit(t, c, core, finance.TypeSettle, finance.Settle{ID: 1, PaymentRef: "P-1"})
+	if got := ids(res.Pieces); !slices.Equal(got, []finance.ID{3, 4}) {
+		t.Fatalf("settled pieces %v, want 3 4", got)
+	}
+	if p := res.Pieces[0]; p.State != finance.StateSettled || p.Settlement.PaidTo != "supplier" {
+		t.Fatalf("piece 3 settled once the request no longer binds: %s, paid to %q", p.State, p.Settlement.PaidTo)
+	}
+}
+
 // Settling a split receivable pays its unpaid pieces in id order, however
 // the splits were made: 1 → 2, 3; then 3 → 4, 5; then 2 → 6, 7.
 func TestSettleOrder(t *testing.T) {
@@ -943,8 +979,8 @@ func TestLimits(t *testing.T) {
 		t.Fatalf("tree has %d pieces", got)
 	}
 	_, err := c.Submit(supplier, finance.ModuleName, finance.TypeSplit, finance.Split{ID: 100, Amounts: hundred(100)})
-	if !errors.Is(err, finance.ErrTreeFull) {
-		t.Fatalf("a split past %d pieces: %v", finance.MaxTreePieces, err)
+	if e := errs.As(err); !errors.Is(err, finance.ErrTreeFull) || e.Kind != errs.KindConflict {
+		t.Fatalf("a split past %d pieces: %v, want a conflict with the tree's state", finance.MaxTreePieces, err)
 	}
 	submit(t, c, supplier, finance.TypeSplit, finance.Split{ID: 100, Amounts: []finance.Amount{5_000, 5_000}})
 
@@ -956,8 +992,8 @@ func TestLimits(t *testing.T) {
 	for _, b := range branches {
 		submit(t, c, supplier, finance.TypeSplit, finance.Split{ID: b.ID, Amounts: hundred(100)})
 	}
-	if _, err := c.Submit(core, finance.ModuleName, finance.TypeSettle, finance.Settle{ID: root, PaymentRef: "ALL"}); !errors.Is(err, finance.ErrSettleTooLarge) {
-		t.Fatalf("settling 397 pieces at once: %v", err)
+	if _, err := c.Submit(core, finance.ModuleName, finance.TypeSettle, finance.Settle{ID: root, PaymentRef: "ALL"}); !errors.Is(err, finance.ErrSettleTooLarge) || errs.As(err).Kind != errs.KindConflict {
+		t.Fatalf("settling 397 pieces at once: %v, want a conflict with the tree's state", err)
 	}
 	for _, b := range branches[:2] {
 		if n := len(submit(t, c, core, finance.TypeSettle, finance.Settle{ID: b.ID, PaymentRef: "BRANCH"}).Pieces); n != 100 {

@@ -34,8 +34,9 @@ const (
 	// MaxSettle bounds the pieces one settle message pays, and so the size
 	// of its result, which holds them all: a few hundred kilobytes.
 	MaxSettle = 200
-	// WithdrawAfterDays is how long a financing request binds its holder:
-	// a bank that pays before it approves on chain counts on it. From that
+	// WithdrawAfterDays is how long a financing request binds its holder,
+	// and its piece, which the core enterprise cannot settle meanwhile: a
+	// bank that pays before it approves on chain counts on it. From that
 	// many days after the request's block date (or from the day after the
 	// due date, if sooner), the holder may withdraw a request the bank has
 	// not answered.

@@ -76,7 +76,14 @@ func TestPagesStory(t *testing.T) {
 	webtest.WantBody(t, bank.Get("/finance/bank"), "No request awaits your answer.")
 	page = sub.Follow(sub.Post("/finance/receivables/3/financing", url.Values{"bank": {addr("bank").String()}}))
 	webtest.WantBody(t, page, "Asked bank to finance receivable #3.")
-	webtest.WantBody(t, bank.Get("/finance/receivables/3"), "binds Second-Tier Parts Co.", "until 2026-01-06; on 2026-01-07 or later")
+	webtest.WantBody(t, bank.Get("/finance/receivables/3"), "binds Second-Tier Parts Co.", "until 2026-01-06, and", "cannot settle the piece meanwhile; on 2026-01-07 or later")
+	// Meanwhile the core enterprise cannot settle it: the bank may pay
+	// before it approves.
+	page = core.Get("/finance/receivables/3")
+	webtest.WantBody(t, page, `data-settle-waits="3"`, "you can settle once the bank has answered, or from 2026-01-07")
+	webtest.WantNoBody(t, page, `data-settle-form`)
+	page = core.Follow(core.Post("/finance/receivables/3/settle", url.Values{"payment_ref": {"EARLY"}}))
+	webtest.WantBody(t, page, `class="flash error"`, "binds until 2026-01-06")
 	// The history tells the steps in order: the withdrawn request before
 	// the one made again.
 	withdrawn, again := strings.Index(page.Body.String(), "Financing request withdrawn"), strings.LastIndex(page.Body.String(), "Financing requested")
