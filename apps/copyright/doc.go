@@ -17,7 +17,9 @@
 // citing an evidence deposit; an arbiter (copyright.arbiter) of an
 // organisation that is no party to it (neither the claimant's nor a holder's)
 // upholds it, marking the registration disputed-upheld with the reasoning, or
-// dismisses it. Every step is kept in the work's append-only history.
+// dismisses it. While a dispute is open the holders cannot change, so no
+// transfer can make an arbiter a party, or a party's arbiter eligible. Every
+// step is kept in the work's append-only history.
 //
 // Works are found without scanning: the app keeps a token index of titles,
 // author names and holders (copyright/idx/<token>/<id>), searched by prefix,

@@ -72,6 +72,9 @@ type Work struct {
 	Transfers uint64    `json:"transfers"`
 	// HistoryLen is the number of entries in the work's history.
 	HistoryLen uint64 `json:"history_len"`
+	// OpenDisputes counts the disputes about the work no arbiter has
+	// decided yet; while any is open its holders cannot change.
+	OpenDisputes uint64 `json:"open_disputes,omitempty"`
 }
 
 // Transfer is a proposal to replace a work's holders.

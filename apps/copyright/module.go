@@ -182,12 +182,27 @@ func checkNotUpheld(w Work) error {
 	return nil
 }
 
+// checkHoldersMayChange refuses to change the holders of a work whose
+// registration was found wrong, or while a dispute about it is open: the
+// arbiters eligible to decide it are those of no party's organisation, and
+// a transfer must not make them parties, nor the parties' own arbiters
+// eligible.
+func checkHoldersMayChange(w Work) error {
+	if err := checkNotUpheld(w); err != nil {
+		return err
+	}
+	if w.OpenDisputes > 0 {
+		return ErrUnderDispute.Withf("work %d has %d open dispute(s): its holders can change once an arbiter decides them", w.ID, w.OpenDisputes)
+	}
+	return nil
+}
+
 func (m *Module) proposeTransfer(ctx *chain.Context, msg *ProposeTransfer) (any, error) {
 	w, org, err := m.holderOf(ctx, msg.Work)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkNotUpheld(w); err != nil {
+	if err := checkHoldersMayChange(w); err != nil {
 		return nil, err
 	}
 	if w.Pending != nil {
@@ -210,7 +225,7 @@ func (m *Module) approveTransfer(ctx *chain.Context, msg *ApproveTransfer) (any,
 	if err != nil {
 		return nil, err
 	}
-	if err := checkNotUpheld(w); err != nil {
+	if err := checkHoldersMayChange(w); err != nil {
 		return nil, err
 	}
 	if slices.Contains(t.Approvals, ctx.Signer) {
@@ -347,6 +362,7 @@ func (m *Module) openDispute(ctx *chain.Context, msg *OpenDispute) (any, error) 
 	}
 	chain.Save(ctx.State, disputeKey(d.ID), d)
 	ctx.State.Set(workDisputeKey(w.ID, d.ID), []byte{})
+	w.OpenDisputes++
 	record(ctx, &w, org, HistoryEntry{Action: ActionDisputeOpened, Dispute: d.ID, Note: msg.Claim})
 	saveWork(ctx.State, w)
 	return DisputeResult{Dispute: d.ID, Work: w.ID, SHA256: w.SHA256, Evidence: d.Evidence, Status: d.Status}, nil
@@ -383,6 +399,8 @@ func (m *Module) resolveDispute(ctx *chain.Context, msg *ResolveDispute) (any, e
 	}
 	d.Status, d.Resolution = msg.Outcome, res
 	chain.Save(ctx.State, disputeKey(d.ID), d)
+	// Disputes opened before works counted them are not counted.
+	w.OpenDisputes -= min(w.OpenDisputes, 1)
 	if msg.Outcome == OutcomeUpheld && w.Upheld == nil {
 		w.Status, w.Upheld = StatusDisputedUpheld, res
 	}

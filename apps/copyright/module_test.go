@@ -196,9 +196,13 @@ func TestRefused(t *testing.T) {
 	open(carol, 1)
 	submit[copyright.DisputeResult](t, c, judge, copyright.TypeResolveDispute, copyright.ResolveDispute{Dispute: 2, Outcome: copyright.OutcomeDismissed, Reasoning: "no"})
 	open(judge, 1)
-	// Work 4: held in part by judge2 of the tribunal; dispute 4 on it.
+	// Work 4: held in part by judge2 of the tribunal; transfer 1 proposed,
+	// then dispute 4 opened on it.
 	register(t, c, alice, work("w4", "Four", holder(alice, 5000), holder(judge2, 5000)))
+	submit[copyright.TransferResult](t, c, alice, copyright.TypeProposeTransfer, copyright.ProposeTransfer{Work: 4, Holders: []copyright.Holder{holder(alice, 10000)}})
 	open(carol, 4)
+	// Work 5: alice's, undisputed.
+	register(t, c, alice, work("w5", "Five"))
 
 	reg := func(edit func(*copyright.Register)) copyright.Register {
 		m := work("new", "New")
@@ -255,7 +259,9 @@ func TestRefused(t *testing.T) {
 		{"propose by non-holder", bob, copyright.TypeProposeTransfer, copyright.ProposeTransfer{Work: 1, Holders: []copyright.Holder{holder(bob, 10000)}}, "copyright.not_holder"},
 		{"propose bad shares", alice, copyright.TypeProposeTransfer, copyright.ProposeTransfer{Work: 1, Holders: []copyright.Holder{holder(bob, 9000)}}, "copyright.bad_shares"},
 		{"propose no holders", alice, copyright.TypeProposeTransfer, copyright.ProposeTransfer{Work: 1}, "copyright.invalid"},
-		{"propose to non-member", alice, copyright.TypeProposeTransfer, copyright.ProposeTransfer{Work: 1, Holders: []copyright.Holder{holder(stranger, 10000)}}, "copyright.unknown_account"},
+		{"propose to non-member", alice, copyright.TypeProposeTransfer, copyright.ProposeTransfer{Work: 5, Holders: []copyright.Holder{holder(stranger, 10000)}}, "copyright.unknown_account"},
+		{"propose while disputed", alice, copyright.TypeProposeTransfer, copyright.ProposeTransfer{Work: 1, Holders: []copyright.Holder{holder(alice, 9999), holder(judge2, 1)}}, "copyright.under_dispute"},
+		{"approve while disputed", judge2, copyright.TypeApproveTransfer, copyright.ApproveTransfer{Work: 4, Transfer: 1}, "copyright.under_dispute"},
 		{"propose while pending", dave, copyright.TypeProposeTransfer, copyright.ProposeTransfer{Work: 2, Holders: []copyright.Holder{holder(bob, 10000)}}, "copyright.transfer_pending"},
 		{"propose on upheld work", alice, copyright.TypeProposeTransfer, copyright.ProposeTransfer{Work: 3, Holders: []copyright.Holder{holder(bob, 10000)}}, "copyright.disputed"},
 		{"approve by non-holder", erin, copyright.TypeApproveTransfer, copyright.ApproveTransfer{Work: 2, Transfer: 1}, "copyright.not_holder"},
@@ -568,9 +574,21 @@ func TestDisputes(t *testing.T) {
 	if d.Dispute != 1 || d.Status != copyright.DisputeOpen || d.Evidence != uint64(ev.ID) || d.SHA256 != hashOf("w") {
 		t.Fatalf("opened = %+v", d)
 	}
+	// While it is open the holders cannot change: a share handed to an
+	// account of the tribunal would make every arbiter there a party.
+	if w := get(t, c, 1); w.OpenDisputes != 1 {
+		t.Fatalf("open disputes %d, want 1", w.OpenDisputes)
+	}
+	_, err := c.Submit(alice, copyright.ModuleName, copyright.TypeProposeTransfer, copyright.ProposeTransfer{Work: 1, Holders: []copyright.Holder{holder(alice, 9999), holder(judge2, 1)}})
+	wantCode(t, err, "copyright.under_dispute")
 	d = submit[copyright.DisputeResult](t, c, judge, copyright.TypeResolveDispute, copyright.ResolveDispute{Dispute: 1, Outcome: copyright.OutcomeDismissed, Reasoning: "the draft is later"})
-	if d.Status != copyright.OutcomeDismissed || get(t, c, 1).Status != copyright.StatusRegistered {
+	if d.Status != copyright.OutcomeDismissed || get(t, c, 1).Status != copyright.StatusRegistered || get(t, c, 1).OpenDisputes != 0 {
 		t.Fatalf("dismissed = %+v", d)
+	}
+	// Decided, the dispute no longer holds the work: a transfer completes.
+	tr := submit[copyright.TransferResult](t, c, alice, copyright.TypeProposeTransfer, copyright.ProposeTransfer{Work: 1, Holders: []copyright.Holder{holder(alice, 10000)}, Note: "same holder"})
+	if tr.Status != copyright.TransferCompleted {
+		t.Fatalf("transfer after the dispute = %+v", tr)
 	}
 
 	submit[copyright.DisputeResult](t, c, carol, copyright.TypeOpenDispute, copyright.OpenDispute{Work: 1, Evidence: uint64(ev.ID), Claim: "plagiarism"})
@@ -588,8 +606,8 @@ func TestDisputes(t *testing.T) {
 		w.Disputes[1].Resolution.Org != "tribunal" || w.Disputes[1].Claimant != carol.Address() {
 		t.Fatalf("disputes = %+v", w.Disputes)
 	}
-	want := []string{"registered", "license_granted", "dispute_opened", "dispute_resolved", "dispute_opened", "dispute_resolved"}
-	if got := actions(w.History); !slices.Equal(got, want) || w.History[2].Actor != dave.Address() || w.History[2].Org != "guild" || w.History[5].Note != "upheld" {
+	want := []string{"registered", "license_granted", "dispute_opened", "dispute_resolved", "transfer_proposed", "transfer_completed", "dispute_opened", "dispute_resolved"}
+	if got := actions(w.History); !slices.Equal(got, want) || w.History[2].Actor != dave.Address() || w.History[2].Org != "guild" || w.History[7].Note != "upheld" {
 		t.Fatalf("history = %+v", w.History)
 	}
 	// Existing licenses stay; a revocation is still possible, new grants are not.
@@ -601,7 +619,7 @@ func TestDisputes(t *testing.T) {
 	if len(ds.Items) != 2 || ds.Next != 0 {
 		t.Fatalf("ListWorkDisputes = %+v", ds)
 	}
-	err := c.View(func(r chain.Reader) error { _, err := copyright.GetDispute(r, 3); return err })
+	err = c.View(func(r chain.Reader) error { _, err := copyright.GetDispute(r, 3); return err })
 	wantCode(t, err, "copyright.dispute_not_found")
 }
 

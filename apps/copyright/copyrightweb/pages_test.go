@@ -137,6 +137,13 @@ func TestWorkPageForms(t *testing.T) {
 	a.Login(alice.Name)
 	rec = a.Post("/copyright/disputes", url.Values{"work": {"1"}, "evidence": {"1"}, "claim": {"The sale was void."}, "back": {"/works/1"}})
 	webtest.WantRedirect(t, rec, "/works/1")
+	// While it is open, Carol, the holder now, cannot pass the work on.
+	page = c.Get("/works/1")
+	webtest.WantBody(t, page, `data-transfer-frozen`, "cannot change while a dispute about this work is open (1)")
+	webtest.WantNoBody(t, page, "Propose a transfer")
+	rec = c.Post("/copyright/transfers", url.Values{"work": {"1"}, "back": {"/works/1"}, "holders": {carol.Address().String() + " 10000"}})
+	webtest.WantRedirect(t, rec, "/works/1")
+	webtest.WantBody(t, c.Get("/works/1"), "has 1 open dispute(s)")
 	j := e.Client()
 	j.Login(judge.Name)
 	disputes := j.Get("/copyright/disputes")
