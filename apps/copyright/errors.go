@@ -30,6 +30,7 @@ var (
 	ErrLicenseInactive = errs.New(errs.KindConflict, "copyright.license_inactive", "the license is revoked or expired")
 	ErrDisputeResolved = errs.New(errs.KindConflict, "copyright.dispute_resolved", "the dispute is already resolved")
 	ErrDisputedUpheld  = errs.New(errs.KindConflict, "copyright.disputed", "a dispute against the registration was upheld")
+	ErrInactiveHolder  = errs.New(errs.KindConflict, "copyright.inactive_holder", "a new holder of the transfer is no longer an active member account")
 	ErrUnderDispute    = errs.New(errs.KindConflict, "copyright.under_dispute", "the work's holders cannot change while a dispute about it is open")
 )
 

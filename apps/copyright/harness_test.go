@@ -24,6 +24,8 @@ var (
 	judge    = chaintest.NewKey("judge")    // tribunal: arbiter
 	judge2   = chaintest.NewKey("judge2")   // tribunal: arbiter
 	notary   = chaintest.NewKey("notary")   // notary: evidence depositor
+	agent    = chaintest.NewKey("agent")    // agency: org admin, no copyright role
+	boss     = chaintest.NewKey("boss")     // agency: org admin, no copyright role
 	stranger = chaintest.NewKey("stranger") // no account
 )
 
@@ -42,6 +44,7 @@ func membersGenesis() members.Genesis {
 		org("guild", []string{members.RoleAuditReader}, dave, erin),
 		org("tribunal", []string{copyright.RoleArbiter}, judge, judge2),
 		org("notary", []string{evidence.RoleDepositor}, notary),
+		org("agency", []string{members.RoleOrgAdmin}, agent, boss),
 	}}
 }
 

@@ -217,7 +217,7 @@ func (m *Module) proposeTransfer(ctx *chain.Context, msg *ProposeTransfer) (any,
 		Stamp: stampOf(ctx),
 	}
 	record(ctx, &w, org, HistoryEntry{Action: ActionTransferProposed, Transfer: t.N, Holders: t.Holders, Note: t.Note})
-	return m.settle(ctx, &w, org, t), nil
+	return m.settle(ctx, &w, org, t)
 }
 
 func (m *Module) approveTransfer(ctx *chain.Context, msg *ApproveTransfer) (any, error) {
@@ -233,26 +233,31 @@ func (m *Module) approveTransfer(ctx *chain.Context, msg *ApproveTransfer) (any,
 	}
 	t.Approvals = append(t.Approvals, ctx.Signer)
 	record(ctx, &w, org, HistoryEntry{Action: ActionTransferApproved, Transfer: t.N})
-	return m.settle(ctx, &w, org, t), nil
+	return m.settle(ctx, &w, org, t)
 }
 
 // settle completes transfer t of w if every current holder approved it, and
-// keeps it pending otherwise; then saves w.
-func (m *Module) settle(ctx *chain.Context, w *Work, org string, t *Transfer) TransferResult {
+// keeps it pending otherwise; then saves w. A new holder must still be an
+// active account when the transfer completes: a revoked one could never
+// sign, and the work would be frozen for good.
+func (m *Module) settle(ctx *chain.Context, w *Work, org string, t *Transfer) (TransferResult, error) {
 	res := TransferResult{Work: w.ID, SHA256: w.SHA256, Transfer: t.N, Status: TransferPending, Holders: t.Holders, Approvals: t.Approvals}
 	w.Pending = t
 	for _, h := range w.Holders {
 		if !slices.Contains(t.Approvals, h.Account) {
 			saveWork(ctx.State, *w)
-			return res
+			return res, nil
 		}
+	}
+	if err := m.k.checkAccounts(ctx.State, t.Holders); err != nil {
+		return res, ErrInactiveHolder.Withf("transfer %d of work %d cannot complete: %v; reject it and propose another", t.N, w.ID, err)
 	}
 	w.Pending = nil
 	setHolders(ctx.State, w, t.Holders)
 	record(ctx, w, org, HistoryEntry{Action: ActionTransferCompleted, Transfer: t.N, Holders: t.Holders})
 	saveWork(ctx.State, *w)
 	res.Status = TransferCompleted
-	return res
+	return res, nil
 }
 
 // pendingTransfer loads a work the signer holds, its pending transfer

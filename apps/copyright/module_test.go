@@ -421,6 +421,27 @@ func TestTransfer(t *testing.T) {
 // TestLicenseOverlap grants a license over an existing one, for every
 // combination that matters: exclusivity, periods overlapping or adjacent,
 // scope and territory, the existing one revoked or expired.
+// A transfer completes only to holders that are still active accounts: a
+// revoked one could never sign, and the work would be frozen for good.
+func TestTransferToARevokedAccount(t *testing.T) {
+	c := newChain(t)
+	register(t, c, alice, work("w", "W", holder(alice, 5000), holder(carol, 5000)))
+	submit[copyright.TransferResult](t, c, alice, copyright.TypeProposeTransfer, copyright.ProposeTransfer{Work: 1, Holders: []copyright.Holder{holder(agent, 10000)}})
+	// The agency's other admin revokes the agent's account.
+	submitTo[members.AccountResult](t, c, boss, members.ModuleName, members.TypeRevokeAccount, members.RevokeAccount{Account: agent.Address(), Reason: "left"})
+
+	_, err := c.Submit(carol, copyright.ModuleName, copyright.TypeApproveTransfer, copyright.ApproveTransfer{Work: 1, Transfer: 1})
+	wantCode(t, err, "copyright.inactive_holder")
+	if w := get(t, c, 1); len(w.Holders) != 2 || w.Pending == nil || len(w.Pending.Approvals) != 1 {
+		t.Fatalf("after the refused approval: holders %+v, pending %+v", w.Holders, w.Pending)
+	}
+	// The holders reject it and move on.
+	submit[copyright.TransferResult](t, c, carol, copyright.TypeRejectTransfer, copyright.RejectTransfer{Work: 1, Transfer: 1, Reason: "the agent left"})
+	if w := get(t, c, 1); w.Pending != nil {
+		t.Fatalf("rejected transfer still pending: %+v", w.Pending)
+	}
+}
+
 func TestLicenseOverlap(t *testing.T) {
 	base := copyright.GrantLicense{Work: 1, Grant: copyright.Grant{LicenseeOrg: "press", Scope: "print", Territory: "FR", Start: "2026-02-01", End: "2026-03-01"}}
 	type edit func(*copyright.GrantLicense)
