@@ -278,12 +278,19 @@ func Search(r chain.Reader, q string, after string, limit int) (Page, error) {
 	}
 	limit = clampLimit(limit)
 	page := Page{Items: []Work{}}
-	// The first batch is a page's worth, enough when most entries match;
-	// batches double from there while the filter drops entries.
+	// Once the page is full, the scan goes on to the next match only to
+	// learn whether Next leads anywhere.
+	full := false
+	// The first batch is a page's worth and one more, enough when most
+	// entries match; batches double from there while the filter drops
+	// entries.
 	batch := limit + 1
 	for scanned := 0; scanned < maxScan; batch = min(2*batch, scanBatch) {
 		keys := indexKeys(r, rng, min(batch, maxScan-scanned))
 		if len(keys) == 0 {
+			if full {
+				page.Next = ""
+			}
 			return page, nil
 		}
 		for _, key := range keys {
@@ -298,19 +305,23 @@ func Search(r chain.Reader, q string, after string, limit int) (Page, error) {
 			if (token != driver || len(words) > 1) && !matches(loadTokens(r, id), token, driver, words) {
 				continue
 			}
+			if full {
+				return page, nil // another match follows: Next leads to it
+			}
 			w, err := loadWork(r, id)
 			if err != nil {
 				return Page{}, err
 			}
 			page.Items = append(page.Items, w)
 			if len(page.Items) == limit {
-				page.Next = cursor(driver, key)
-				return page, nil
+				page.Next, full = cursor(driver, key), true
 			}
 		}
 		rng.After = keys[len(keys)-1]
 	}
-	page.Next = cursor(driver, rng.After)
+	if !full {
+		page.Next = cursor(driver, rng.After)
+	}
 	return page, nil
 }
 
