@@ -494,6 +494,9 @@ func (m *machine) checkListings(t *rapid.T) {
 		same("due soon at "+org, got(func(r chain.Reader, after string) (finance.Page, error) {
 			return finance.DueSoon(r, org, now, finance.MaxTermDays, after, 0)
 		}), want(func(p finance.Receivable) bool { return p.Issuer == org && p.State.Unpaid() && !p.Overdue(now) }))
+		same("owed overdue at "+org, got(func(r chain.Reader, after string) (finance.Page, error) {
+			return finance.OverdueOwed(r, org, now, after, 0)
+		}), want(func(p finance.Receivable) bool { return p.Issuer == org && p.State.Unpaid() && p.Overdue(now) }))
 		same("issued by "+org, got(func(r chain.Reader, after string) (finance.Page, error) {
 			return finance.ListIssuedBy(r, org, after, 0)
 		}), want(func(p finance.Receivable) bool { return p.Issuer == org && p.ID == p.Root }))

@@ -601,6 +601,11 @@ func TestOverdue(t *testing.T) {
 	if len(due) != 0 {
 		t.Fatalf("overdue pieces listed as due soon: %v", due)
 	}
+	// The core enterprise sees what it owes past due, whoever holds it.
+	owed := ids(view(t, c, func(r chain.Reader) (finance.Page, error) { return finance.OverdueOwed(r, "core", c.Time(), "", 0) }).Items)
+	if !slices.Equal(owed, []finance.ID{2, 3}) {
+		t.Fatalf("the core's overdue obligations: %v, want 2 3", owed)
+	}
 
 	_, err = c.Submit(bank, finance.ModuleName, finance.TypeApproveFinancing, finance.ApproveFinancing{ID: 2, RateBps: 300, PaymentRef: "TT"})
 	if !errors.Is(err, finance.ErrOverdue) || errs.As(err).Kind != errs.KindConflict {

@@ -121,6 +121,16 @@ func Overdue(r chain.Reader, org string, at time.Time, after string, limit int) 
 	return list(r, heldDueIndexPrefix(org), false, after, DateOf(at).String(), limit)
 }
 
+// OverdueOwed lists the unpaid pieces a core enterprise owes whose due date
+// is before the date of block time at, longest overdue first: what DueSoon
+// no longer shows.
+func OverdueOwed(r chain.Reader, org string, at time.Time, after string, limit int) (Page, error) {
+	if err := checkOrgQuery(org); err != nil {
+		return Page{}, err
+	}
+	return list(r, owedIndexPrefix(org), false, after, DateOf(at).String(), limit)
+}
+
 // FinancingRequests lists the pieces awaiting a bank's answer, oldest first.
 func FinancingRequests(r chain.Reader, bank string, after string, limit int) (Page, error) {
 	if err := checkOrgQuery(bank); err != nil {

@@ -430,6 +430,9 @@ func (h *Handler) dueSoon(c echo.Context) error {
 
 func (h *Handler) overdue(c echo.Context) error {
 	return h.list(c, func(r chain.Reader, org string, q ListQuery) (finance.Page, error) {
+		if q.Owed {
+			return finance.OverdueOwed(r, org, h.state.LastTime(), q.After, q.Limit)
+		}
 		return finance.Overdue(r, org, h.state.LastTime(), q.After, q.Limit)
 	})
 }

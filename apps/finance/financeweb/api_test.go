@@ -136,6 +136,7 @@ func TestAPIBadInput(t *testing.T) {
 		{"unknown state", "supplier", "GET", r + "/held?state=paid", "", 400, "finance.invalid"},
 		{"bad cursor", "supplier", "GET", r + "/held?after=zz", "", 400, "finance.invalid_cursor"},
 		{"negative days", "core", "GET", r + "/due?days=-1", "", 400, "finance.invalid"},
+		{"owed neither true nor false", "core", "GET", r + "/overdue?owed=maybe", "", 400, "finance.invalid"},
 		{"receipt of what", "core", "GET", r + "/1/receipt?of=first", "", 400, "finance.invalid"},
 	}
 	for _, tc := range cases {
@@ -301,6 +302,13 @@ func TestAPIStory(t *testing.T) {
 	if got := list("supplier", "/overdue"); !slices.Equal(got, []finance.ID{2}) {
 		t.Errorf("supplier's overdue: %v", got)
 	}
+	// The core enterprise owes both, whoever holds them.
+	if got := list("core", "/overdue?owed=true"); !slices.Equal(got, []finance.ID{2, 3}) {
+		t.Errorf("core's overdue obligations: %v", got)
+	}
+	if got := list("core", "/overdue"); len(got) != 0 {
+		t.Errorf("core holds nothing overdue, yet: %v", got)
+	}
 	settled := step("core", "/1/settle", `{"payment_ref":"CORE-PAY-0630"}`)
 	var paid finance.Amount
 	for _, p := range settled.Pieces {
@@ -314,6 +322,9 @@ func TestAPIStory(t *testing.T) {
 	}
 	if got := list("bank", "/overdue"); len(got) != 0 {
 		t.Errorf("overdue after settlement: %v", got)
+	}
+	if got := list("core", "/overdue?owed=1"); len(got) != 0 {
+		t.Errorf("overdue obligations after settlement: %v", got)
 	}
 	// The fake chain serves no receipts: the receipt endpoint says so.
 	if code, body := e.API("core", "GET", r+"/1/receipt", "", nil...); code != http.StatusServiceUnavailable || !strings.Contains(body, "chain.receipts_unavailable") {

@@ -108,6 +108,7 @@ type ListQuery struct {
 	Limit int           // 0: the default page size
 	State finance.State // "" for every state; held pieces only
 	Days  int           // due soon only: the window in days, today included
+	Owed  bool          // overdue only: pieces the organisation owes, not holds
 }
 
 // DefaultDueDays is the window of the due-soon listing when ?days= is absent.
@@ -142,6 +143,13 @@ func ParseListQuery(q url.Values) (ListQuery, error) {
 			return lq, finance.ErrInvalid.Withf("state %q is not one of %s", clip(s), stateNames)
 		}
 		lq.State = st
+	}
+	if s := q.Get("owed"); s != "" {
+		owed, err := strconv.ParseBool(s)
+		if err != nil {
+			return lq, finance.ErrInvalid.Withf("owed must be true or false, got %q", clip(s))
+		}
+		lq.Owed = owed
 	}
 	if s := q.Get("days"); s != "" {
 		n, err := strconv.Atoi(s)

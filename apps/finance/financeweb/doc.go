@@ -33,7 +33,7 @@
 //	GET  /api/v1/receivables/held?state=           the caller's organisation's pieces
 //	GET  /api/v1/receivables/issued                receivables it issued
 //	GET  /api/v1/receivables/due?days=30           unpaid pieces it owes falling due
-//	GET  /api/v1/receivables/overdue               unpaid pieces it holds past due
+//	GET  /api/v1/receivables/overdue               unpaid pieces it holds past due (?owed=true: it owes)
 //	GET  /api/v1/receivables/financing-requests    requests awaiting its bank
 //
 // Listings page with ?limit= (1 to 200) and ?after= (the next cursor of the

@@ -158,6 +158,11 @@ func (h *Handler) corePage(c echo.Context) error {
 			}
 		}
 		v.DueMore = due.Next != ""
+		overdue, err := finance.OverdueOwed(r, who.Org, f.Now, "", finance.MaxPage)
+		if err != nil {
+			return err
+		}
+		v.Overdue, v.OverdueMore = rows(r, nm, overdue.Items, f.Now), overdue.Next != ""
 		for _, p := range due.Items {
 			v.DueTotal += p.Amount
 			v.DueCurrency = mixCurrency(v.DueCurrency, p.Currency)

@@ -131,6 +131,10 @@ func TestPagesStory(t *testing.T) {
 	page = supplier.Get("/finance/receivables/4")
 	webtest.WantNoBody(t, page, `data-financing-form`)
 	webtest.WantBody(t, page, "accepted · overdue") // in the lineage picture
+	// The core enterprise sees it owes it, past due, with its settle form.
+	page = core.Get("/finance/core")
+	webtest.WantBody(t, page, `id="overdue"`, `data-table="overdue"`, `data-settle="4"`, "10,000.00")
+	webtest.WantNoBody(t, page, `data-overdue-more`)
 
 	// A receivable issued to the wrong supplier is cancelled by the core
 	// before that supplier answers; the supplier has nothing left to do.
