@@ -40,6 +40,7 @@
 //
 // Dates are UTC calendar days of block time, never a local clock. A piece is
 // overdue from the day after its due date while it is unpaid: that status is
-// derived from block time at each read, not stored. Financing needs a piece
-// that is not overdue; settlement may come early or late.
+// derived from block time at each read, not stored. Financing and transfers
+// need a piece that is not overdue (a transfer's recipient has no say);
+// settlement may come early or late.
 package finance

@@ -297,7 +297,9 @@ func (m *machine) split(t *rapid.T) {
 func (m *machine) transfer(t *rapid.T) {
 	p := m.pick(t, finance.StateAccepted)
 	to := rapid.SampledFrom([]chaintest.Key{sub, tier3, supplier, clerk, bank}).Draw(t, "to")
-	m.exec(t, m.actor(t, p.Holder), p.Holder, finance.TypeTransfer, finance.Transfer{ID: p.ID, To: to.Address()})
+	if _, ok := m.exec(t, m.actor(t, p.Holder), p.Holder, finance.TypeTransfer, finance.Transfer{ID: p.ID, To: to.Address()}); ok && p.Overdue(m.now) {
+		t.Fatalf("overdue piece %d transferred on %s", p.ID, finance.DateOf(m.now))
+	}
 }
 
 func (m *machine) request(t *rapid.T) {

@@ -258,6 +258,11 @@ func (m *Module) transfer(ctx *chain.Context, msg *Transfer) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A transfer needs no consent from its recipient: it must not pay a
+	// supplier with a claim the core enterprise already failed to pay.
+	if p.Overdue(ctx.Time) {
+		return nil, ErrOverdue.Withf("receivable %d fell due on %s: an overdue piece stays with its holder until the core enterprise settles it", p.ID, p.DueDate)
+	}
 	to, err := m.k.party(ctx.State, msg.To, msg.ToOrg, RoleSupplier, ErrNotSupplier)
 	if err != nil {
 		return nil, err

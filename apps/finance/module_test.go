@@ -615,6 +615,11 @@ func TestOverdue(t *testing.T) {
 	if _, err := c.Submit(supplier, finance.ModuleName, finance.TypeRequestFinancing, finance.RequestFinancing{ID: 2, Bank: bank2.Address()}); !errors.Is(err, finance.ErrOverdue) {
 		t.Fatalf("requesting financing of an overdue piece: %v", err)
 	}
+	// Nor can its holder pay a sub-supplier with it: the recipient has no
+	// say in a transfer.
+	if _, err := c.Submit(supplier, finance.ModuleName, finance.TypeTransfer, finance.Transfer{ID: 2, To: sub.Address()}); !errors.Is(err, finance.ErrOverdue) {
+		t.Fatalf("transferring an overdue piece: %v", err)
+	}
 
 	// The core pays late; overdue pieces are settled like any.
 	res := submit(t, c, core, finance.TypeSettle, finance.Settle{ID: 1, PaymentRef: "LATE"})

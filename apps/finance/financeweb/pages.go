@@ -487,7 +487,7 @@ func permissions(p finance.Receivable, who membersweb.Viewer, now time.Time) Per
 		Accept:           holder && p.State == finance.StateIssued,
 		Cancel:           issuer && p.State == finance.StateIssued,
 		Split:            holder && p.State == finance.StateAccepted,
-		Transfer:         holder && p.State == finance.StateAccepted,
+		Transfer:         holder && p.State == finance.StateAccepted && !p.Overdue(now),
 		RequestFinancing: holder && p.State == finance.StateAccepted && !p.Overdue(now),
 		Withdraw:         holder && p.State == finance.StateFinancingRequested && finance.DateOf(now) >= p.WithdrawableFrom(),
 		Requested:        holder && p.State == finance.StateFinancingRequested,

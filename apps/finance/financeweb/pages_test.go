@@ -129,7 +129,7 @@ func TestPagesStory(t *testing.T) {
 	page = supplier.Get("/finance/supplier")
 	webtest.WantBody(t, page, `data-table="overdue"`, `badge st-overdue`, "10,000.00", "yesterday")
 	page = supplier.Get("/finance/receivables/4")
-	webtest.WantNoBody(t, page, `data-financing-form`)
+	webtest.WantNoBody(t, page, `data-financing-form`, `data-transfer-form`)
 	webtest.WantBody(t, page, "accepted · overdue") // in the lineage picture
 	// The core enterprise sees it owes it, past due, with its settle form.
 	page = core.Get("/finance/core")
