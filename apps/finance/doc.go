@@ -12,9 +12,10 @@
 // may cancel it with a reason; only accepted receivables move. The holder may
 // split a piece into 2 to MaxPieces pieces that sum exactly to it (the piece
 // closes, its pieces carry on), transfer a piece to another supplier, or ask a
-// bank (finance.bank) to finance it. The bank declines with a reason or
-// approves with a discount rate and its payment reference, and the piece
-// becomes the bank's. A request binds the holder for WithdrawAfterDays (or
+// bank (finance.bank) to finance it, naming the highest discount rate it
+// accepts if it will. The bank declines with a reason or approves with a
+// discount rate (no higher than that) and its payment reference, and the
+// piece becomes the bank's. A request binds the holder for WithdrawAfterDays (or
 // until the due date, if sooner); after that, the holder may withdraw a
 // request the bank has not answered. A bank may pay before it approves on
 // chain, so the core enterprise cannot settle a piece while a request on it

@@ -39,6 +39,7 @@ var (
 	ErrClosed           = errs.New(errs.KindConflict, "finance.closed", "the piece is closed: it was split")
 	ErrFinancingPending = errs.New(errs.KindConflict, "finance.financing_pending", "the piece awaits a bank's answer")
 	ErrRequestBinding   = errs.New(errs.KindConflict, "finance.request_binding", "the financing request still binds its holder")
+	ErrRateAboveLimit   = errs.New(errs.KindConflict, "finance.rate_above_limit", "the rate is above the highest the holder accepts")
 	ErrTreeFull         = errs.New(errs.KindConflict, "finance.tree_full", "the receivable has as many pieces as it may")
 	ErrSettleTooLarge   = errs.New(errs.KindConflict, "finance.settle_too_large", "too many pieces to settle at once")
 	ErrNoRequest        = errs.New(errs.KindConflict, "finance.no_request", "no financing of the piece is requested")

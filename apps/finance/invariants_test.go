@@ -305,7 +305,12 @@ func (m *machine) transfer(t *rapid.T) {
 func (m *machine) request(t *rapid.T) {
 	p := m.pick(t, finance.StateAccepted)
 	b := rapid.SampledFrom([]chaintest.Key{bank, bank2, sub}).Draw(t, "bank")
-	m.exec(t, m.actor(t, p.Holder), p.Holder, finance.TypeRequestFinancing, finance.RequestFinancing{ID: p.ID, Bank: b.Address()})
+	msg := finance.RequestFinancing{ID: p.ID, Bank: b.Address()}
+	if rapid.Bool().Draw(t, "rate limit") {
+		limit := rapid.Uint32Range(0, 1000).Draw(t, "max rate")
+		msg.MaxRateBps = &limit
+	}
+	m.exec(t, m.actor(t, p.Holder), p.Holder, finance.TypeRequestFinancing, msg)
 }
 
 // asked is the bank a piece's financing was last asked of.
@@ -320,6 +325,9 @@ func (m *machine) approve(t *rapid.T) {
 	p := m.pick(t, finance.StateFinancingRequested)
 	rate := rapid.OneOf(rapid.Uint32Range(0, 1000), rapid.Uint32Range(0, finance.MaxRateBps+100)).Draw(t, "rate")
 	if _, ok := m.exec(t, m.actor(t, asked(p)), asked(p), finance.TypeApproveFinancing, finance.ApproveFinancing{ID: p.ID, RateBps: rate, PaymentRef: "TT"}); ok {
+		if p.Request != nil && p.Request.MaxRateBps != nil && rate > *p.Request.MaxRateBps {
+			t.Fatalf("piece %d financed at %d bps, above its holder's %d", p.ID, rate, *p.Request.MaxRateBps)
+		}
 		if m.approved[p.ID]++; m.approved[p.ID] > 1 {
 			t.Fatalf("piece %d financed twice", p.ID)
 		}

@@ -134,6 +134,8 @@ type Decision struct {
 type Request struct {
 	Bank        string        `json:"bank"`
 	BankAccount chain.Address `json:"bank_account"`
+	// MaxRateBps is the highest rate the holder accepts, if it named one.
+	MaxRateBps *uint32 `json:"max_rate_bps,omitempty"`
 	Act
 }
 

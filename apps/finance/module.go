@@ -292,7 +292,7 @@ func (m *Module) requestFinancing(ctx *chain.Context, msg *RequestFinancing) (an
 	}
 	old := p
 	p.State, p.Modified = StateFinancingRequested, act
-	p.Request = &Request{Bank: bank, BankAccount: msg.Bank, Act: act}
+	p.Request = &Request{Bank: bank, BankAccount: msg.Bank, MaxRateBps: msg.MaxRateBps, Act: act}
 	return m.changed(ctx, TypeRequestFinancing, EventFinancingRequested, &old, &p, chain.A(AttrBank, bank))
 }
 
@@ -331,6 +331,9 @@ func (m *Module) approveFinancing(ctx *chain.Context, msg *ApproveFinancing) (an
 	p, act, err := m.requested(ctx, msg.ID)
 	if err != nil {
 		return nil, err
+	}
+	if limit := p.Request.MaxRateBps; limit != nil && msg.RateBps > *limit {
+		return nil, ErrRateAboveLimit.Withf("%q accepts at most %d bps a year for receivable %d, not %d", p.Holder, *limit, p.ID, msg.RateBps)
 	}
 	today := DateOf(ctx.Time)
 	q, err := QuoteFinancing(p.Amount, msg.RateBps, today, p.DueDate)

@@ -653,6 +653,25 @@ func TestDecline(t *testing.T) {
 	}
 }
 
+// A holder may name the highest rate it accepts; the bank cannot approve
+// above it.
+func TestRateLimit(t *testing.T) {
+	c := newChain(t)
+	submit(t, c, core, finance.TypeIssue, issueTo(supplier, cny("500.00"), "2026-06-30"))
+	submit(t, c, supplier, finance.TypeAccept, finance.Accept{ID: 1})
+	limit := uint32(400)
+	over := uint32(finance.MaxRateBps + 1)
+	refused(t, c, supplier, finance.TypeRequestFinancing, finance.RequestFinancing{ID: 1, Bank: bank.Address(), MaxRateBps: &over}, "finance.invalid_rate")
+	p := submit(t, c, supplier, finance.TypeRequestFinancing, finance.RequestFinancing{ID: 1, Bank: bank.Address(), MaxRateBps: &limit}).Pieces[0]
+	if p.Request.MaxRateBps == nil || *p.Request.MaxRateBps != 400 {
+		t.Fatalf("request = %+v", p.Request)
+	}
+	refused(t, c, bank, finance.TypeApproveFinancing, finance.ApproveFinancing{ID: 1, RateBps: 401, PaymentRef: "TT"}, "finance.rate_above_limit")
+	if p := submit(t, c, bank, finance.TypeApproveFinancing, finance.ApproveFinancing{ID: 1, RateBps: 400, PaymentRef: "TT"}).Pieces[0]; p.Financing.RateBps != 400 || p.Holder != "bank" {
+		t.Fatalf("financed at the limit: %+v", p.Financing)
+	}
+}
+
 // A holder may withdraw a request the bank has not answered within
 // WithdrawAfterDays, and offer the piece to another bank; the bank asked can
 // no longer approve it.

@@ -148,9 +148,16 @@ func (m *Transfer) ValidateBasic() error {
 type RequestFinancing struct {
 	ID   ID            `json:"id"`
 	Bank chain.Address `json:"bank"`
+	// MaxRateBps, if set, is the highest discount rate the holder accepts,
+	// in basis points a year: the bank cannot approve above it. Without it
+	// the bank names the rate alone.
+	MaxRateBps *uint32 `json:"max_rate_bps,omitempty"`
 }
 
 func (m *RequestFinancing) ValidateBasic() error {
+	if m.MaxRateBps != nil && *m.MaxRateBps > MaxRateBps {
+		return ErrInvalidRate.Withf("max_rate_bps must be at most %d, got %d", MaxRateBps, *m.MaxRateBps)
+	}
 	return check.First(checkID(m.ID), checkAddress("bank", m.Bank))
 }
 

@@ -114,10 +114,11 @@ func TestFinanceBrowser(t *testing.T) {
 	sub.open(piecePage(second), "form[data-financing-form]")
 	sub.do("request financing",
 		chromedp.SetValue(chromedp.CSS(`form[data-financing-form] select[name="bank"]`), p.addr["bank"]),
+		chromedp.SendKeys(chromedp.CSS(`form[data-financing-form] input[name="max_rate_bps"]`), "500"),
 		chromedp.Click(chromedp.CSS(`form[data-financing-form] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash.success`)),
 	)
-	sub.wantText(".flash.success", fmt.Sprintf("Asked bank to finance receivable #%d.", second))
+	sub.wantText(".flash.success", fmt.Sprintf("Asked bank to finance receivable #%d, at 5.00 %% a year at most.", second))
 
 	// The bank sees the request with its payout previewed at 3.65 %, as
 	// the chain will compute it from today's block date, reviews it and
@@ -244,6 +245,7 @@ func TestFinanceBrowser(t *testing.T) {
 	supplier.open(piecePage(kept), "form[data-financing-form]")
 	supplier.do("request financing",
 		chromedp.SetValue(chromedp.CSS(`form[data-financing-form] select[name="bank"]`), p.addr["bank"]),
+		chromedp.SendKeys(chromedp.CSS(`form[data-financing-form] input[name="max_rate_bps"]`), "365"),
 		chromedp.Click(chromedp.CSS(`form[data-financing-form] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash.success`)),
 	)

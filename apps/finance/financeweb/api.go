@@ -334,7 +334,8 @@ func (h *Handler) requestFinancing(c echo.Context) error {
 		return err
 	}
 	var body struct {
-		Bank string `json:"bank"`
+		Bank       string  `json:"bank"`
+		MaxRateBps *uint32 `json:"max_rate_bps"`
 	}
 	if err := web.BindJSON(c, &body); err != nil {
 		return err
@@ -343,7 +344,7 @@ func (h *Handler) requestFinancing(c echo.Context) error {
 	if err != nil {
 		return finance.ErrInvalidParty.Withf("bank: %v", err)
 	}
-	return h.submit(c, finance.TypeRequestFinancing, finance.RequestFinancing{ID: id, Bank: bank}, http.StatusOK)
+	return h.submit(c, finance.TypeRequestFinancing, finance.RequestFinancing{ID: id, Bank: bank, MaxRateBps: body.MaxRateBps}, http.StatusOK)
 }
 
 func (h *Handler) approve(c echo.Context) error {

@@ -689,9 +689,15 @@ func (h *Handler) requestFinancingForm(c echo.Context) error {
 	if err != nil {
 		return h.web.FormFailed(c, finance.ErrInvalidParty.Withf("choose the bank to ask"), back)
 	}
-	return h.submitForm(c, finance.TypeRequestFinancing, finance.RequestFinancing{ID: id, Bank: bank}, back, func(res finance.Result) (string, string) {
+	limit, err := strconv.ParseUint(strings.TrimSpace(c.FormValue("max_rate_bps")), 10, 32)
+	if err != nil || limit > finance.MaxRateBps {
+		return h.web.FormFailed(c, finance.ErrInvalidRate.Withf("the highest rate you accept is a whole number of basis points from 0 to %d", finance.MaxRateBps), back)
+	}
+	maxRate := uint32(limit)
+	msg := finance.RequestFinancing{ID: id, Bank: bank, MaxRateBps: &maxRate}
+	return h.submitForm(c, finance.TypeRequestFinancing, msg, back, func(res finance.Result) (string, string) {
 		p := res.Pieces[0]
-		return fmt.Sprintf("Asked %s to finance receivable #%d.", p.Request.Bank, p.ID), ""
+		return fmt.Sprintf("Asked %s to finance receivable #%d, at %s a year at most.", p.Request.Bank, p.ID, Percent(maxRate)), ""
 	})
 }
 

@@ -58,8 +58,11 @@ func TestPagesStory(t *testing.T) {
 	// The sub-supplier asks the bank.
 	page = sub.Get("/finance/supplier")
 	webtest.WantBody(t, page, `data-table="holdings"`, "40,000.00")
-	page = sub.Follow(sub.Post("/finance/receivables/3/financing", url.Values{"bank": {addr("bank").String()}}))
-	webtest.WantBody(t, page, "Asked bank to finance receivable #3.")
+	// The highest rate it accepts is a number of basis points.
+	page = sub.Follow(sub.Post("/finance/receivables/3/financing", url.Values{"bank": {addr("bank").String()}, "max_rate_bps": {"4%"}}))
+	webtest.WantBody(t, page, `class="flash error"`, "highest rate you accept is a whole number of basis points")
+	page = sub.Follow(sub.Post("/finance/receivables/3/financing", url.Values{"bank": {addr("bank").String()}, "max_rate_bps": {"500"}}))
+	webtest.WantBody(t, page, "Asked bank to finance receivable #3, at 5.00 % a year at most.")
 
 	// The request binds it for three days; then, the bank silent, it
 	// withdraws the request, which the bank no longer sees, and asks again.
@@ -74,8 +77,9 @@ func TestPagesStory(t *testing.T) {
 	page = sub.Follow(sub.Post("/finance/receivables/3/withdraw", url.Values{"reason": {"wrong bank"}}))
 	webtest.WantBody(t, page, "Withdrew the request to finance receivable #3.", "Financing request withdrawn", "“wrong bank”", `data-financing-form`)
 	webtest.WantBody(t, bank.Get("/finance/bank"), "No request awaits your answer.")
-	page = sub.Follow(sub.Post("/finance/receivables/3/financing", url.Values{"bank": {addr("bank").String()}}))
-	webtest.WantBody(t, page, "Asked bank to finance receivable #3.")
+	page = sub.Follow(sub.Post("/finance/receivables/3/financing", url.Values{"bank": {addr("bank").String()}, "max_rate_bps": {"400"}}))
+	webtest.WantBody(t, page, "Asked bank to finance receivable #3, at 4.00 % a year at most.")
+	webtest.WantBody(t, bank.Get("/finance/receivables/3"), `data-rate-limit`, "accepts a rate of 4.00 % a year at most")
 	webtest.WantBody(t, bank.Get("/finance/receivables/3"), "binds Second-Tier Parts Co.", "until 2026-01-06, and", "cannot settle the piece meanwhile; on 2026-01-07 or later")
 	// Meanwhile the core enterprise cannot settle it: the bank may pay
 	// before it approves.
@@ -100,6 +104,8 @@ func TestPagesStory(t *testing.T) {
 	webtest.WantBody(t, page, "39,270.00", "Payout at 7.30 %")
 	page = bank.Get("/finance/receivables/3?rate_bps=365")
 	webtest.WantBody(t, page, `data-quote-payout`, "39,635.00", "Approve at 3.65 %", "90 <span")
+	page = bank.Follow(bank.Post("/finance/receivables/3/approve", url.Values{"rate_bps": {"730"}, "payment_ref": {"BANK-TT-0401"}}))
+	webtest.WantBody(t, page, `class="flash error"`, "accepts at most 400 bps a year for receivable 3, not 730")
 	page = bank.Follow(bank.Post("/finance/receivables/3/approve", url.Values{"rate_bps": {"365"}, "payment_ref": {"BANK-TT-0401"}}))
 	webtest.WantBody(t, page, "Financed receivable #3: paid 39,635.00 CNY for 40,000.00 CNY (discount 365.00 over 90 days at 3.65 %).", "data-financed-payout")
 	page = bank.Follow(bank.Post("/finance/receivables/3/approve", url.Values{"rate_bps": {"365"}, "payment_ref": {"again"}}))
