@@ -42,18 +42,8 @@ func Build(ctx context.Context, src Source, txHash chain.Hash, loc Location) (*R
 	if h <= 0 {
 		return nil, ErrBuild.Withf("build receipt: height %d", h)
 	}
-	block, err := src.Block(ctx, &h)
-	if err != nil {
-		return nil, ErrBuild.Withf("build receipt: block %d: %v", h, err)
-	}
-	if block == nil || block.Block == nil {
-		return nil, ErrBuild.Withf("build receipt: block %d not found", h)
-	}
-	txs := block.Block.Txs
-	i := int(loc.Index)
-	if i >= len(txs) || !bytes.Equal(txs[i].Hash(), txHash[:]) {
-		return nil, ErrBuild.Withf("build receipt: tx %s is not tx %d of block %d", txHash, i, h)
-	}
+	// The commit first: while the receipt is not ready, as a caller polls,
+	// that is all a try reads.
 	commit, err := src.Commit(ctx, &h)
 	if err != nil {
 		return nil, ErrBuild.Withf("build receipt: commit of height %d: %v", h, err)
@@ -65,6 +55,18 @@ func Build(ctx context.Context, src Source, txHash chain.Hash, loc Location) (*R
 	// yet the canonical one that block H+1 carries: H+1 does not exist.
 	if !commit.CanonicalCommit {
 		return nil, ErrNotReady.Withf("receipt of tx %s not ready: its block %d is the latest, and its result is committed in block %d", txHash, h, next)
+	}
+	block, err := src.Block(ctx, &h)
+	if err != nil {
+		return nil, ErrBuild.Withf("build receipt: block %d: %v", h, err)
+	}
+	if block == nil || block.Block == nil {
+		return nil, ErrBuild.Withf("build receipt: block %d not found", h)
+	}
+	txs := block.Block.Txs
+	i := int(loc.Index)
+	if i >= len(txs) || !bytes.Equal(txs[i].Hash(), txHash[:]) {
+		return nil, ErrBuild.Withf("build receipt: tx %s is not tx %d of block %d", txHash, i, h)
 	}
 	nextCommit, err := src.Commit(ctx, &next)
 	if err != nil {

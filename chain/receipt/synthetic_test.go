@@ -10,6 +10,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/merkle"
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/chancery/chancery/chain"
@@ -53,10 +54,40 @@ func TestBuildNotReady(t *testing.T) {
 	}
 }
 
+// blockCounter counts the blocks a Build reads.
+type blockCounter struct {
+	*receipttest.Chain
+	blocks int
+}
+
+func (b *blockCounter) Block(ctx context.Context, h *int64) (*coretypes.ResultBlock, error) {
+	b.blocks++
+	return b.Chain.Block(ctx, h)
+}
+
+// A receipt polled for until it is ready costs a commit lookup a try, not
+// the whole block.
+func TestBuildNotReadyReadsNoBlock(t *testing.T) {
+	c := &blockCounter{Chain: receipttest.New("c", "v0")}
+	txs, results := txsOf(1)
+	h := c.AddBlock(txs, results)
+	for range 3 {
+		if _, err := receipt.Build(context.Background(), c, chain.SumHash(txs[0]), receipt.Location{Height: h, Index: 0}); !errors.Is(err, receipt.ErrNotReady) {
+			t.Fatalf("receipt of the latest block: %v", err)
+		}
+	}
+	if c.blocks != 0 {
+		t.Fatalf("%d blocks read while the receipt was not ready, want none", c.blocks)
+	}
+}
+
 func TestBuildWrongLocation(t *testing.T) {
 	c := receipttest.New("c", "v0")
 	txs, results := txsOf(2)
 	h := c.AddBlock(txs, results)
+	// Two more blocks: at the latest one, Build says only that it is not
+	// ready, without reading the block.
+	c.AddBlock(nil, nil)
 	c.AddBlock(nil, nil)
 	for _, loc := range []receipt.Location{{Height: h, Index: 1}, {Height: h, Index: 5}, {Height: h + 1, Index: 0}, {Height: 0}} {
 		if _, err := receipt.Build(context.Background(), c, chain.SumHash(txs[0]), loc); !errors.Is(err, receipt.ErrBuild) {
