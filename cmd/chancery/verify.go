@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -26,15 +27,27 @@ func runVerify(args []string, stdout io.Writer) error {
 	file := fs.String("file", "", "check that the receipt proves this file's content (its SHA-256)")
 	sum := fs.String("sha256", "", "check that the receipt proves content of this hex SHA-256")
 	genesis := fs.String("genesis", "", "trust the validators of this CometBFT genesis.json (default: the receipt's own set, reported)")
+	setHash := fs.String("validators-hash", "", "trust the validator set with this hex hash, as the consortium publishes it")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(paths) != 1 {
-		return usagef("want one receipt file: chancery verify RECEIPT.json [--file F | --sha256 H] [--genesis G]")
+		return usagef("want one receipt file: chancery verify RECEIPT.json [--file F | --sha256 H] [--genesis G | --validators-hash H]")
 	}
 	if *file != "" && *sum != "" {
 		return usagef("--file and --sha256 exclude each other")
+	}
+	if *genesis != "" && *setHash != "" {
+		return usagef("--genesis and --validators-hash exclude each other")
+	}
+	var trustedHash []byte
+	if *setHash != "" {
+		b, err := hex.DecodeString(*setHash)
+		if err != nil || len(b) != sha256.Size {
+			return usagef("--validators-hash %q: want the 64 hex characters of a validator set's hash", *setHash)
+		}
+		trustedHash = b
 	}
 	want := strings.ToLower(*sum)
 	if want != "" {
@@ -64,6 +77,9 @@ func runVerify(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if trustedHash != nil && !bytes.Equal(p.ValidatorSetHash, trustedHash) {
+		return fmt.Errorf("validator set: the receipt was signed by the set %X, not by the trusted %X", []byte(p.ValidatorSetHash), trustedHash)
+	}
 
 	if *file != "" {
 		if want, err = fileSHA256(*file); err != nil {
@@ -82,7 +98,11 @@ func runVerify(args []string, stdout io.Writer) error {
 		}
 	}
 
-	fmt.Fprintln(stdout, "OK  receipt verified")
+	if trusted == nil && trustedHash == nil {
+		fmt.Fprintln(stdout, "OK  receipt verified, but not its validator set (see below)")
+	} else {
+		fmt.Fprintln(stdout, "OK  receipt verified")
+	}
 	line := func(k, v string) { fmt.Fprintf(stdout, "%-14s %s\n", k, v) }
 	line("chain id", p.ChainID)
 	line("height", fmt.Sprint(p.Height))
@@ -109,10 +129,13 @@ func runVerify(args []string, stdout io.Writer) error {
 	for _, f := range provenParties(p.Data) {
 		line(f.label, f.value)
 	}
-	if trusted != nil {
+	switch {
+	case trusted != nil:
 		line("validator set", fmt.Sprintf("%X (trusted: the %d validators of %s)", []byte(p.ValidatorSetHash), trusted.Size(), *genesis))
-	} else {
-		line("validator set", fmt.Sprintf("%X (NOT checked: the receipt's own set; pass --genesis G, or compare this hash with the one the consortium publishes)", []byte(p.ValidatorSetHash)))
+	case trustedHash != nil:
+		line("validator set", fmt.Sprintf("%X (trusted: the hash given by --validators-hash)", []byte(p.ValidatorSetHash)))
+	default:
+		line("validator set", fmt.Sprintf("%X (NOT checked: the receipt's own set; pass --genesis G, or --validators-hash with the hash the consortium publishes)", []byte(p.ValidatorSetHash)))
 	}
 	source := `the result's "sha256" field`
 	if p.Leaf != nil {

@@ -109,7 +109,7 @@ func TestVerifyReceiptEndToEnd(t *testing.T) {
 		t.Fatalf("verify: exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"OK  receipt verified\n", "chain id       chancery-local\n", fmt.Sprintf("height         %d\n", added.Height),
+		"OK  receipt verified, but not its validator set (see below)\n", "chain id       chancery-local\n", fmt.Sprintf("height         %d\n", added.Height),
 		"tx hash        " + added.Hash + "\n", "message        members/add_account\n", "result code    0 (succeeded)\n",
 		`"account":"` + pub.Address().String() + `"`, "NOT checked",
 	} {
@@ -130,6 +130,15 @@ func TestVerifyReceiptEndToEnd(t *testing.T) {
 	}
 
 	wantVerifyFails(t, "is not the trusted validator set", path, "--genesis", otherGenesis(t, "chancery-local"))
+
+	// Trusting the hash the consortium publishes: the one printed above.
+	setLine := out[strings.Index(out, "validator set  "):]
+	setHash := strings.Fields(setLine)[2]
+	code, out, stderr = runCLI(t, "verify", path, "--validators-hash", strings.ToLower(setHash))
+	if code != 0 || !strings.HasPrefix(out, "OK  receipt verified\n") || !strings.Contains(out, setHash+" (trusted: the hash given by --validators-hash)") {
+		t.Fatalf("verify --validators-hash %s: exit %d\n%s%s", setHash, code, out, stderr)
+	}
+	wantVerifyFails(t, "validator set: the receipt was signed by the set "+setHash+", not by the trusted "+strings.Repeat("AB", 32), path, "--validators-hash", strings.Repeat("ab", 32))
 	wantVerifyFails(t, `chain_id: the receipt is for chain "chancery-local"`, path, "--genesis", otherGenesis(t, "another-chain"))
 	wantVerifyFails(t, `no top-level "sha256" field`, path, "--sha256", strings.Repeat("ab", 32))
 	wantVerifyFails(t, "no such file", filepath.Join(dir, "missing.json"))
@@ -239,6 +248,8 @@ func TestVerifyUsage(t *testing.T) {
 		{"verify", "a.json", "b.json"},
 		{"verify", "a.json", "--file", "f", "--sha256", strings.Repeat("0", 64)},
 		{"verify", "a.json", "--sha256", "xyz"},
+		{"verify", "a.json", "--validators-hash", "xyz"},
+		{"verify", "a.json", "--validators-hash", strings.Repeat("0", 64), "--genesis", "g.json"},
 		{"verify", "a.json", "--nope"},
 	} {
 		code, _, stderr := runCLI(t, args...)
