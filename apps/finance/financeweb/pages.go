@@ -195,26 +195,32 @@ func (h *Handler) supplierPage(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		v = SupplierPageView{Frame: f, After: after}
+		v = SupplierPageView{Frame: f, After: after, Cut: map[string]string{}}
 		if who.Org == "" {
 			return nil
 		}
-		held := func(st finance.State) ([]Row, error) {
+		held := func(table string, st finance.State) ([]Row, error) {
 			page, err := finance.ListByHolder(r, finance.HolderFilter{Org: who.Org, State: st}, "", finance.MaxPage)
+			if page.Next != "" {
+				v.Cut[table] = "/api/v1/receivables/held?state=" + string(st)
+			}
 			return rows(r, nm, page.Items, f.Now), err
 		}
-		if v.ToAccept, err = held(finance.StateIssued); err != nil {
+		if v.ToAccept, err = held("to-accept", finance.StateIssued); err != nil {
 			return err
 		}
-		if v.Holdings, err = held(finance.StateAccepted); err != nil {
+		if v.Holdings, err = held("holdings", finance.StateAccepted); err != nil {
 			return err
 		}
-		if v.Requested, err = held(finance.StateFinancingRequested); err != nil {
+		if v.Requested, err = held("awaiting-bank", finance.StateFinancingRequested); err != nil {
 			return err
 		}
 		overdue, err := finance.Overdue(r, who.Org, f.Now, "", finance.MaxPage)
 		if err != nil {
 			return err
+		}
+		if overdue.Next != "" {
+			v.Cut["overdue"] = "/api/v1/receivables/overdue"
 		}
 		all, err := finance.ListByHolder(r, finance.HolderFilter{Org: who.Org}, after, finance.DefaultPage)
 		if err != nil {
@@ -246,13 +252,16 @@ func (h *Handler) bankPage(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		v = BankPageView{Frame: f, RateBps: rate, After: after}
+		v = BankPageView{Frame: f, RateBps: rate, After: after, Cut: map[string]string{}}
 		if who.Org == "" {
 			return nil
 		}
 		requests, err := finance.FinancingRequests(r, who.Org, "", finance.MaxPage)
 		if err != nil {
 			return err
+		}
+		if requests.Next != "" {
+			v.Cut["requests"] = "/api/v1/receivables/financing-requests"
 		}
 		for _, row := range rows(r, nm, requests.Items, f.Now) {
 			pr := PreviewRow{Row: row}
@@ -265,6 +274,9 @@ func (h *Handler) bankPage(c echo.Context) error {
 		}
 		v.Portfolio, v.Next = rows(r, nm, portfolio.Items, f.Now), portfolio.Next
 		overdue, err := finance.Overdue(r, who.Org, f.Now, "", finance.MaxPage)
+		if overdue.Next != "" {
+			v.Cut["overdue"] = "/api/v1/receivables/overdue"
+		}
 		v.Overdue = rows(r, nm, overdue.Items, f.Now)
 		return err
 	})

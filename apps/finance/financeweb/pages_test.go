@@ -1,6 +1,7 @@
 package financeweb_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -208,4 +209,21 @@ func TestLargeTreeIsATable(t *testing.T) {
 	webtest.WantNoBody(t, page, "<svg")
 	rec := supplier.Get("/finance/receivables/2/lineage.svg")
 	webtest.WantStatus(t, rec, http.StatusConflict)
+}
+
+// A list on a page shows at most finance.MaxPage pieces; when it holds more,
+// the page says so and where the rest are listed, and not before.
+func TestPageListsSayWhenCut(t *testing.T) {
+	e := newEnv(t)
+	supplier := e.Client().Login("supplier")
+	for i := range finance.MaxPage {
+		e.exec("core", finance.TypeIssue, issue("supplier", "10.00", "2026-06-30", fmt.Sprintf("PO-%d", i)))
+	}
+	webtest.WantNoBody(t, supplier.Get("/finance/supplier"), `data-cut`)
+	e.exec("core", finance.TypeIssue, issue("supplier", "10.00", "2026-06-30", "PO-ONE-MORE"))
+	page := supplier.Get("/finance/supplier")
+	webtest.WantBody(t, page, `data-cut`, "Only the first 200 are shown here", "GET /api/v1/receivables/held?state=issued")
+	if n := strings.Count(page.Body.String(), "data-cut"); n != 1 {
+		t.Errorf("%d tables say they are cut, want the one to accept", n)
+	}
 }
