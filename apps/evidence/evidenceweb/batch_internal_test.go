@@ -45,6 +45,7 @@ func TestProofCacheChecksTheLeavesFile(t *testing.T) {
 		{"fewer than the count", evidence.Batch{ID: 3, Root: evidence.BatchRoot(hashes[:2]), Count: 3, LeavesSHA256: put(evidence.LeavesFile(hashes[:2]))}, "evidence.bad_leaves"},
 		{"another root", evidence.Batch{ID: 4, Root: chain.SumHash([]byte("r")), Count: 3, LeavesSHA256: leaves}, "evidence.bad_leaves"},
 		{"not hashes", evidence.Batch{ID: 5, Root: root, Count: 3, LeavesSHA256: put([]byte(strings.Repeat("zz\n", 3)))}, "evidence.bad_leaves"},
+		{"someone's document", evidence.Batch{ID: 6, Root: root, Count: 3, LeavesSHA256: put([]byte("IBAN:DE89370400440532013000;amount=1000000"))}, "evidence.bad_leaves"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var pc proofCache
@@ -57,6 +58,11 @@ func TestProofCacheChecksTheLeavesFile(t *testing.T) {
 			}
 			if e := errs.As(err); e == nil || e.Code != tc.want {
 				t.Fatalf("error = %v, want %s", err, tc.want)
+			}
+			// The answer is public: it tells nothing of the file's
+			// content or size.
+			if msg := err.Error(); strings.Contains(msg, "IBAN") || strings.Contains(msg, "zz") || strings.Contains(msg, "bytes") {
+				t.Fatalf("error %q shows what the file holds", msg)
 			}
 		})
 	}
