@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"mime"
@@ -122,7 +123,7 @@ func ReceiveFiles(c echo.Context, store storage.BlobStore, limits FormLimits, fi
 			if _, dup := got.Files[name]; dup {
 				return Form{}, errMoreThanOne(name)
 			}
-			blob, err := store.Put(c.Request().Context(), part, storage.PutOptions{ExpectSHA256: fp.SHA256})
+			blob, err := putUpload(c, store, part, fp.SHA256)
 			if err != nil {
 				return Form{}, err
 			}
@@ -158,7 +159,7 @@ func receiveParsed(c echo.Context, store storage.BlobStore, form *multipart.Form
 		if err != nil {
 			return Form{}, ErrBadRequest.Withf("read file: %v", err)
 		}
-		blob, err := store.Put(c.Request().Context(), f, storage.PutOptions{ExpectSHA256: fp.SHA256})
+		blob, err := putUpload(c, store, f, fp.SHA256)
 		f.Close()
 		if err != nil {
 			return Form{}, err
@@ -171,6 +172,26 @@ func receiveParsed(c echo.Context, store storage.BlobStore, form *multipart.Form
 		}
 	}
 	return got, nil
+}
+
+// putUpload stores an uploaded file and marks it as uploaded by the
+// caller's organisation (storage.MarkUpload). Content that begins like a
+// mark is refused: only the node writes marks.
+func putUpload(c echo.Context, store storage.BlobStore, r io.Reader, expect chain.Hash) (storage.Blob, error) {
+	br := bufio.NewReaderSize(r, max(storage.MarkPrefixLen, 16))
+	if head, _ := br.Peek(storage.MarkPrefixLen); storage.IsMark(head) {
+		return storage.Blob{}, storage.ErrReservedContent
+	}
+	ctx := c.Request().Context()
+	blob, err := store.Put(ctx, br, storage.PutOptions{ExpectSHA256: expect})
+	if err != nil {
+		return blob, err
+	}
+	org := ""
+	if id := Caller(c); id != nil {
+		org = id.User.Org
+	}
+	return blob, storage.MarkUpload(ctx, store, org, blob.SHA256)
 }
 
 func filePart(files []FilePart, name string) (FilePart, bool) {

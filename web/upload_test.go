@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/chancery/chancery/chain"
+	"github.com/chancery/chancery/storage"
 	"github.com/chancery/chancery/storage/fs"
 )
 
@@ -79,6 +80,7 @@ func TestReceiveFile(t *testing.T) {
 		{"too large", bytes.Repeat([]byte("x"), 1001), "", nil, 0, 413, "storage.too_large"},
 		{"cut off", content, "", cutOff, 0, 400, "storage.bad_input"},
 		{"one field name many times", content, "", nil, 65, 413, "http.form_too_large"},
+		{"content like an upload mark", []byte("chancery upload mark v1\norg bank\nsha256 " + strings.Repeat("ab", 32) + "\n"), "", nil, 0, 400, "storage.reserved_content"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,11 +110,17 @@ func TestReceiveFile(t *testing.T) {
 			}
 		})
 	}
-	// Only the one good blob is stored; nothing is left in tmp/.
+	// Only the one good blob is stored, with its two upload marks (by no
+	// organisation: this request has no caller); nothing is left in tmp/.
 	blobs, _ := os.ReadDir(filepath.Join(dir, "sha256"))
 	temps, _ := os.ReadDir(filepath.Join(dir, "tmp"))
-	if len(blobs) != 1 || len(temps) != 0 {
-		t.Fatalf("blobs %d, temps %d; want 1 and 0", len(blobs), len(temps))
+	if len(blobs) != 3 || len(temps) != 0 {
+		t.Fatalf("blobs %d, temps %d; want 3 and 0", len(blobs), len(temps))
+	}
+	for org, want := range map[string]bool{"": true, "bank": false} {
+		if got, err := storage.UploadedBy(context.Background(), store, org, sum); err != nil || got != want {
+			t.Errorf("uploaded by %q: %v, %v; want %v", org, got, err, want)
+		}
 	}
 	rc, _, err := store.Get(context.Background(), sum)
 	if err != nil {

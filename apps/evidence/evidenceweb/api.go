@@ -355,9 +355,12 @@ func (h *Handler) download(c echo.Context) error {
 		return err
 	}
 	caller := web.Caller(c)
-	var ev evidence.Evidence
+	var ev, first evidence.Evidence
 	err = h.state.View(func(r chain.Reader) (err error) {
-		ev, err = h.keeper.MayAccess(r, id, caller.User.Address)
+		if ev, err = h.keeper.MayAccess(r, id, caller.User.Address); err != nil {
+			return err
+		}
+		first, err = evidence.FirstDeposit(r, ev.SHA256)
 		return err
 	})
 	if err != nil {
@@ -367,8 +370,19 @@ func (h *Handler) download(c echo.Context) error {
 		return errNotStored
 	}
 	// Check the blob is there before logging an access to it.
-	if _, err := h.blobs.Stat(c.Request().Context(), ev.SHA256); err != nil {
+	ctx := c.Request().Context()
+	if _, err := h.blobs.Stat(ctx, ev.SHA256); err != nil {
 		return err
+	}
+	// Stored says what the depositor claimed. The blob store is shared by
+	// every app and hashes are public: the file opens only if the
+	// organisation that deposited it first uploaded it.
+	uploaded, err := storage.UploadedBy(ctx, h.blobs, first.Org, ev.SHA256)
+	if err != nil {
+		return err
+	}
+	if !uploaded {
+		return errNotStored.Withf("organisation %q, which deposited this content first (evidence %d), never uploaded the file: only its hash is on record", first.Org, first.ID)
 	}
 	sub, err := h.web.Sign(c.Request().Context(), caller, evidence.ModuleName, evidence.TypeAccess,
 		evidence.Access{ID: id, Purpose: strings.TrimSpace(c.FormValue("purpose"))}) // ?purpose=, or the page's form field

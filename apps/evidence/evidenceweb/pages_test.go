@@ -379,3 +379,38 @@ func TestUploadNamesAndQueries(t *testing.T) {
 		t.Error("the refused upload was stored")
 	}
 }
+
+// A deposit that claims its file is stored opens the blob only if the
+// organisation that deposited the content first uploaded it: the blob
+// store is shared by every app, and hashes are public. A lab that read the
+// hash of the bank's upload cannot open it through a deposit of its own,
+// not even for a court; the notary's own upload opens as before.
+func TestStoredClaimNeedsTheUpload(t *testing.T) {
+	e := newEnv(t)
+	const secret = "IBAN DE89 3704 0044 0532 0130 00; client ACME\n"
+	banker := e.Client().Login("banker")
+	rec := banker.Send(webtest.NewMultipart(t, "/api/v1/blobs", nil, webtest.File{Field: "file", Name: "statement.txt", Content: secret}), web.CSRFHeader, banker.CSRF())
+	webtest.WantStatus(t, rec, http.StatusCreated)
+	raw := signFixed(t, key("lab"), evidence.TypeDeposit, evidence.Deposit{SHA256: sum(secret), Size: int64(len(secret)), Title: "read off the chain", Stored: true}, 1)
+	if res := e.Chain.Commit(raw)[0]; !res.OK() {
+		t.Fatalf("the lab's deposit: %s", res.Log)
+	}
+	judge := e.Client().Login("judge")
+	for _, user := range []*webtest.Client{e.Client().Login("lab"), judge} {
+		rec = user.Post("/evidence/1/download", url.Values{"purpose": {"look"}})
+		webtest.WantRedirect(t, rec, "/evidence/1")
+		webtest.WantBody(t, user.Follow(rec), `class="flash error"`, "never uploaded the file")
+	}
+	rec = judge.Do(http.MethodGet, "/api/v1/evidence/1/file", nil, web.CSRFHeader, judge.CSRF())
+	webtest.WantStatus(t, rec, http.StatusNotFound)
+	webtest.WantBody(t, rec, `"code":"evidence.file_not_stored"`)
+	webtest.WantNoBody(t, judge.Get("/evidence/1"), "accessed")
+
+	notary := e.Client().Login("notary")
+	rec = notary.Send(webtest.NewMultipart(t, "/evidence/deposit", nil, webtest.File{Field: "file", Name: "contract.txt", Content: contract}), "Sec-Fetch-Site", "same-origin")
+	webtest.WantRedirect(t, rec, "/evidence/2")
+	rec = judge.Post("/evidence/2/download", url.Values{"purpose": {"hearing"}})
+	if rec.Code != http.StatusOK || rec.Body.String() != contract {
+		t.Fatalf("the notary's upload: %d %.200s", rec.Code, rec.Body)
+	}
+}
