@@ -63,6 +63,9 @@ type App struct {
 	// The hashes of its transactions, for Pending.
 	inBlockMu sync.RWMutex
 	inBlock   map[chain.Hash]struct{}
+	// blockHashes are the hashes of the block being executed, in order;
+	// owned by the consensus connection.
+	blockHashes []chain.Hash
 
 	stats stats
 }
@@ -495,6 +498,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		executing[hashes[i]] = struct{}{}
 	}
 	a.setInBlock(executing)
+	a.blockHashes = hashes
 	decoded, decodeErrs := a.decodeAll(req.Txs, hashes)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	for i := range req.Txs {
@@ -613,6 +617,15 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 	if err != nil {
 		return nil, err
 	}
+	// A copy of the block's transactions gossiped after FinalizeBlock took
+	// them from the verified set, and before Commit took the mempool, was
+	// checked against the state before the block and admitted again:
+	// committed now, it must not stay admitted, nor look pending.
+	for _, h := range a.blockHashes {
+		a.verified.take(h)
+		a.prechecked.Delete(h)
+	}
+	a.blockHashes = nil
 	a.setInBlock(nil)
 	a.awaiters.notify(indexed)
 	for _, r := range indexed {

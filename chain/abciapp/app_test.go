@@ -480,6 +480,12 @@ func TestPendingUntilIndexed(t *testing.T) {
 	if !c.App.Pending(chain.SumHash(unseen)) {
 		t.Error("a transaction of the executing block that another node admitted is not pending")
 	}
+	// A peer gossips the block's other transaction before Commit takes the
+	// mempool: checked against the state before the block, it passes, and
+	// it must not stay admitted once the block commits.
+	if err := c.CheckTx(unseen); err != nil {
+		t.Fatalf("gossiped copy before Commit: %v", err)
+	}
 	if _, err := c.App.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
 		t.Fatal(err)
 	}
@@ -488,6 +494,13 @@ func TestPendingUntilIndexed(t *testing.T) {
 	}
 	if c.App.Pending(hash) || c.App.Pending(chain.SumHash(unseen)) {
 		t.Error("committed transactions are still pending")
+	}
+	// Submitted again, it is checked in full: refused as a replay, so the
+	// node looks up its committed result.
+	release, errs := c.App.PrecheckBatch([][]byte{unseen})
+	release()
+	if errs[0] == nil {
+		t.Error("a committed transaction passes Precheck as admitted already")
 	}
 }
 
