@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -230,10 +231,17 @@ func (h *Handler) leafProof(c echo.Context) (evidence.Batch, *receipt.Leaf, erro
 }
 
 // proofCache keeps the proofs of recently asked batches: computing them
-// reads the leaves blob and hashes the whole tree.
+// reads the leaves blob and hashes the whole tree (~0.7 s and ~90 MB for
+// 100,000 hashes). The routes are public, so a cached batch never waits for
+// another's computation, one batch is computed at a time (memory stays
+// bounded whatever is asked), a request that goes away stops waiting, and
+// the batch used least recently leaves the cache first.
 type proofCache struct {
 	mu      sync.Mutex
 	batches map[evidence.ID]*batchProofs
+	used    []evidence.ID // least recently used first
+	// building admits one computation at a time; its holder builds.
+	building chan struct{}
 }
 
 type batchProofs struct {
@@ -244,19 +252,63 @@ type batchProofs struct {
 const proofCacheSize = 4
 
 func (pc *proofCache) get(ctx context.Context, blobs storage.BlobStore, b evidence.Batch) (*batchProofs, error) {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if p, ok := pc.batches[b.ID]; ok {
+	if p := pc.cached(b.ID); p != nil {
 		return p, nil
 	}
+	pc.mu.Lock()
+	if pc.building == nil {
+		pc.building = make(chan struct{}, 1)
+	}
+	building := pc.building
+	pc.mu.Unlock()
+	select {
+	case building <- struct{}{}:
+		defer func() { <-building }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	// Another request may have built it while this one waited.
+	if p := pc.cached(b.ID); p != nil {
+		return p, nil
+	}
+	p, err := buildProofs(ctx, blobs, b)
+	if err != nil {
+		return nil, err
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.batches == nil {
+		pc.batches = map[evidence.ID]*batchProofs{}
+	}
+	for len(pc.used) >= proofCacheSize {
+		delete(pc.batches, pc.used[0])
+		pc.used = pc.used[1:]
+	}
+	pc.batches[b.ID] = p
+	pc.used = append(pc.used, b.ID)
+	return p, nil
+}
+
+// cached returns batch id's proofs if they are cached, marking them used.
+func (pc *proofCache) cached(id evidence.ID) *batchProofs {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	p, ok := pc.batches[id]
+	if ok {
+		pc.used = append(slices.DeleteFunc(pc.used, func(u evidence.ID) bool { return u == id }), id)
+	}
+	return p
+}
+
+// buildProofs reads batch b's leaves file and computes every proof.
+func buildProofs(ctx context.Context, blobs storage.BlobStore, b evidence.Batch) (*batchProofs, error) {
 	rc, blob, err := blobs.Get(ctx, b.LeavesSHA256)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
 	// One hex hash a line (66 bytes with a CRLF). Anyone may sign an anchor
-	// naming any blob: a larger one is not read, here under the lock, on a
-	// public route. Nor do the answers tell what a file that is not the
+	// naming any blob: a larger one is not read, on a public route. Nor do the answers tell what a file that is not the
 	// batch's leaves holds, nor its size: it may be anyone's document.
 	notLeaves := errBadLeaves.Withf("the file batch %d names as its leaves is not the list of its %d hashes", b.ID, b.Count)
 	limit := int64(b.Count) * 66
@@ -279,15 +331,5 @@ func (pc *proofCache) get(ctx context.Context, blobs storage.BlobStore, b eviden
 	for i, h := range hashes {
 		p.index[h] = i
 	}
-	if pc.batches == nil {
-		pc.batches = map[evidence.ID]*batchProofs{}
-	}
-	for k := range pc.batches {
-		if len(pc.batches) < proofCacheSize {
-			break
-		}
-		delete(pc.batches, k)
-	}
-	pc.batches[b.ID] = p
 	return p, nil
 }

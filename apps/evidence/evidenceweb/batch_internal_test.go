@@ -2,10 +2,14 @@ package evidenceweb
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -116,4 +120,46 @@ func FuzzParseBatch(f *testing.F) {
 			seen[h] = true
 		}
 	})
+}
+
+// The proof cache keeps the batches used most recently, answers a cached
+// batch while another is being computed, and stops waiting for its turn
+// when the request goes away.
+func TestProofCacheOrderAndWaits(t *testing.T) {
+	blobs, err := fs.Open(t.TempDir(), 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := func(id evidence.ID) evidence.Batch {
+		hashes := []chain.Hash{chain.SumHash([]byte(fmt.Sprint("a", id))), chain.SumHash([]byte(fmt.Sprint("b", id)))}
+		leaves, err := blobs.Put(t.Context(), bytes.NewReader(evidence.LeavesFile(hashes)), storage.PutOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return evidence.Batch{ID: id, Root: evidence.BatchRoot(hashes), Count: 2, LeavesSHA256: leaves.SHA256}
+	}
+	var pc proofCache
+	for id := evidence.ID(1); id <= proofCacheSize; id++ {
+		if _, err := pc.get(t.Context(), blobs, batch(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pc.cached(1) // used again: batch 2 is now the least recently used
+	if _, err := pc.get(t.Context(), blobs, batch(proofCacheSize+1)); err != nil {
+		t.Fatal(err)
+	}
+	if pc.cached(2) != nil || pc.cached(1) == nil || pc.cached(proofCacheSize+1) == nil {
+		t.Fatalf("cache after a fifth batch: %v; want batch 2 evicted, 1 kept", pc.used)
+	}
+
+	pc.building <- struct{}{} // a computation under way
+	defer func() { <-pc.building }()
+	if _, err := pc.get(t.Context(), blobs, batch(1)); err != nil {
+		t.Fatalf("a cached batch waited for another's computation: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := pc.get(ctx, blobs, batch(proofCacheSize+2)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("waiting for its turn past the request: %v", err)
+	}
 }
