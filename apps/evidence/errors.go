@@ -15,4 +15,5 @@ var (
 	ErrOwnEvidence      = errs.New(errs.KindInvalid, "evidence.own_evidence", "an organisation cannot attest its own deposit")
 	ErrNotDepositorsOrg = errs.New(errs.KindForbidden, "evidence.not_depositor", "only the depositing organisation may do this")
 	ErrNoAccess         = errs.New(errs.KindForbidden, "evidence.no_access", "the account may not access this evidence")
+	ErrNotStored        = errs.New(errs.KindNotFound, "evidence.file_not_stored", "only the hash of this evidence was deposited; the file is not in the blob store")
 )

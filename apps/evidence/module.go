@@ -160,6 +160,11 @@ func (m *Module) access(ctx *chain.Context, msg *Access) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// An access records opening the file: a hash-only deposit has none,
+	// and entries that record nothing would bury the real ones.
+	if !ev.Stored {
+		return nil, ErrNotStored.Withf("evidence %d is a hash only: there is no file to open", ev.ID)
+	}
 	org, err := m.k.members.OrgOf(ctx.State, ctx.Signer)
 	if err != nil {
 		return nil, err

@@ -112,6 +112,16 @@ func TestMessagesRejected(t *testing.T) {
 	if _, err := c.Submit(notary, evidence.ModuleName, evidence.TypeWithdraw, evidence.Withdraw{ID: withdrawn.ID, Reason: "filed in error"}); err != nil {
 		t.Fatal(err)
 	}
+	hashOnly, err := c.Submit(notary, evidence.ModuleName, evidence.TypeDeposit, evidence.Deposit{SHA256: hashOf("h"), Title: "hash only"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hashOnlyID evidence.ID
+	if err := json.Unmarshal(hashOnly, &struct {
+		ID *evidence.ID `json:"id"`
+	}{&hashOnlyID}); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		key  chaintest.Key
@@ -133,6 +143,7 @@ func TestMessagesRejected(t *testing.T) {
 		{"custody bad action", custodian, evidence.TypeCustody, evidence.Custody{ID: 1, Action: "lost"}, "evidence.invalid"},
 		{"custody withdrawn", custodian, evidence.TypeCustody, evidence.Custody{ID: withdrawn.ID, Action: "received"}, "evidence.withdrawn"},
 		{"access by stranger", lab, evidence.TypeAccess, evidence.Access{ID: 1}, "evidence.no_access"},
+		{"access a hash-only deposit", court, evidence.TypeAccess, evidence.Access{ID: hashOnlyID, Purpose: "p"}, "evidence.file_not_stored"},
 		{"withdraw by other org", lab, evidence.TypeWithdraw, evidence.Withdraw{ID: 1, Reason: "r"}, "evidence.not_depositor"},
 		{"withdraw twice", notary, evidence.TypeWithdraw, evidence.Withdraw{ID: withdrawn.ID, Reason: "r"}, "evidence.withdrawn"},
 		{"withdraw without reason", notary, evidence.TypeWithdraw, evidence.Withdraw{ID: 1}, "evidence.invalid"},
@@ -203,9 +214,27 @@ func TestAttestCustodyAccessWithdraw(t *testing.T) {
 		if att, err = evidence.Attestations(r, ev.ID); err != nil {
 			return err
 		}
-		log, err = evidence.CustodyLog(r, ev.ID)
+		page, err := evidence.CustodyLog(r, ev.ID, 0, 0)
+		log = page.Items
+		if err == nil && page.Next != 0 {
+			t.Errorf("a log of 6 entries goes on after %d", page.Next)
+		}
 		return err
 	})
+	// A page at a time, each entry once, in order.
+	var paged []evidence.CustodyEntry
+	for after := uint64(0); ; {
+		var page evidence.CustodyPage
+		c.View(func(r chain.Reader) (err error) { page, err = evidence.CustodyLog(r, ev.ID, after, 4); return err })
+		paged = append(paged, page.Items...)
+		if page.Next == 0 {
+			break
+		}
+		after = page.Next
+	}
+	if len(paged) != 6 || paged[4].N != 5 || paged[5].N != 6 {
+		t.Fatalf("paged by 4: %+v", paged)
+	}
 	if len(att) != 1 || att[0].Org != "lab" || att[0].Statement != "we hold the original" {
 		t.Fatalf("attestations = %+v", att)
 	}

@@ -16,8 +16,10 @@ const (
 	// maxPerHash bounds ByHash: one record per organisation, and a
 	// consortium has far fewer.
 	maxPerHash = 500
-	// maxLog bounds the attestations and custody entries a query returns.
+	// maxLog bounds the attestations a query returns.
 	maxLog = 1000
+	// MaxLogPage bounds the custody entries a page holds.
+	MaxLogPage = 1000
 )
 
 // Get returns a deposit, withdrawn or not.
@@ -112,9 +114,40 @@ func Attestations(r chain.Reader, id ID) ([]Attestation, error) {
 	return list[Attestation](r, attestIndexPrefix(id))
 }
 
-// CustodyLog returns a deposit's custody log, oldest first.
-func CustodyLog(r chain.Reader, id ID) ([]CustodyEntry, error) {
-	return list[CustodyEntry](r, custodyIndexPrefix(id))
+// CustodyPage is a page of a deposit's custody log, oldest first. Next,
+// when the log goes on, is the number of its last entry: pass it as after.
+type CustodyPage struct {
+	Items []CustodyEntry `json:"items"`
+	Next  uint64         `json:"next,omitempty"`
+}
+
+// CustodyLog returns the entries of a deposit's custody log numbered after
+// after (0: from the first), oldest first, at most limit of them (1 to
+// MaxLogPage; 0 for MaxLogPage).
+func CustodyLog(r chain.Reader, id ID, after uint64, limit int) (CustodyPage, error) {
+	if limit < 0 || limit > MaxLogPage {
+		return CustodyPage{}, ErrInvalid.Withf("limit must be between 1 and %d, got %d", MaxLogPage, limit)
+	}
+	if limit == 0 {
+		limit = MaxLogPage
+	}
+	rng := chain.Range{Prefix: custodyIndexPrefix(id)}
+	if after > 0 {
+		rng.After = custodyKey(id, after)
+	}
+	page := CustodyPage{Items: []CustodyEntry{}}
+	var err error
+	r.Iterate(rng, func(key, value []byte) bool {
+		if len(page.Items) == limit {
+			page.Next = page.Items[limit-1].N
+			return false
+		}
+		var e CustodyEntry
+		err = chain.Decode(key, value, &e)
+		page.Items = append(page.Items, e)
+		return err == nil
+	})
+	return page, err
 }
 
 func list[T any](r chain.Reader, prefix []byte) ([]T, error) {

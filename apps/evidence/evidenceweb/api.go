@@ -5,6 +5,7 @@ package evidenceweb
 import (
 	"errors"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"strconv"
@@ -45,6 +46,7 @@ func (h *Handler) APIRoutes() {
 	api.GET("/evidence", h.list, h.web.RequireAuth)
 	api.GET("/evidence/:id", h.get)
 	api.GET("/evidence/:id/file", h.download, h.web.RequireAuthToSign)
+	api.GET("/evidence/:id/custody", h.custodyLog)
 	api.POST("/evidence/:id/attest", h.attest, h.web.RequireAuth)
 	api.POST("/evidence/:id/custody", h.custody, h.web.RequireAuth)
 	api.POST("/evidence/:id/withdraw", h.withdraw, h.web.RequireAuth)
@@ -219,10 +221,15 @@ type RecordView struct {
 	evidence.Evidence
 	AttestationList []evidence.Attestation  `json:"attestation_list"`
 	CustodyLog      []evidence.CustodyEntry `json:"custody_log"`
-	ReceiptURL      string                  `json:"receipt_url"`
+	// CustodyNext, when the log goes on past CustodyLog, is the after of
+	// GET /api/v1/evidence/{id}/custody for the rest.
+	CustodyNext uint64 `json:"custody_next,omitempty"`
+	ReceiptURL  string `json:"receipt_url"`
 }
 
-func (h *Handler) record(id evidence.ID) (RecordView, error) {
+// record reads deposit id with its custody log from the entry after
+// custodyAfter (0: the first).
+func (h *Handler) record(id evidence.ID, custodyAfter uint64) (RecordView, error) {
 	var v RecordView
 	err := h.state.View(func(r chain.Reader) (err error) {
 		if v.Evidence, err = evidence.Get(r, id); err != nil {
@@ -231,7 +238,8 @@ func (h *Handler) record(id evidence.ID) (RecordView, error) {
 		if v.AttestationList, err = evidence.Attestations(r, id); err != nil {
 			return err
 		}
-		v.CustodyLog, err = evidence.CustodyLog(r, id)
+		page, err := evidence.CustodyLog(r, id, custodyAfter, 0)
+		v.CustodyLog, v.CustodyNext = page.Items, page.Next
 		return err
 	})
 	v.ReceiptURL = "/api/v1/txs/" + v.TxHash.String() + "/receipt"
@@ -243,11 +251,57 @@ func (h *Handler) get(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := h.record(id)
+	v, err := h.record(id, 0)
 	if err != nil {
 		return err
 	}
 	return web.JSON(c, v)
+}
+
+// custodyLog is GET /api/v1/evidence/{id}/custody?after=&limit=: the
+// custody log a page at a time, oldest first.
+func (h *Handler) custodyLog(c echo.Context) error {
+	id, err := evidence.ParseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	after, err := uintParam(c, "after", math.MaxUint64)
+	if err != nil {
+		return err
+	}
+	limit, err := uintParam(c, "limit", evidence.MaxLogPage)
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("limit") != "" && limit == 0 {
+		return evidence.ErrInvalid.Withf("limit must be a whole number from 1 to %d", evidence.MaxLogPage)
+	}
+	var page evidence.CustodyPage
+	err = h.state.View(func(r chain.Reader) (err error) {
+		if _, err = evidence.Get(r, id); err != nil {
+			return err
+		}
+		page, err = evidence.CustodyLog(r, id, after, int(limit))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return web.JSON(c, page)
+}
+
+// uintParam reads the query parameter name as a whole number up to max; 0
+// when absent.
+func uintParam(c echo.Context, name string, max uint64) (uint64, error) {
+	q := c.QueryParam(name)
+	if q == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(q, 10, 64)
+	if err != nil || n > max {
+		return 0, evidence.ErrInvalid.Withf("%s must be a whole number from 0 to %d", name, max)
+	}
+	return n, nil
 }
 
 // list is the caller's organisation's deposits, newest first, with ?q=
@@ -345,7 +399,7 @@ func (h *Handler) share(c echo.Context) error {
 	return h.web.SubmitAs(c, evidence.ModuleName, evidence.TypeShare, evidence.Share{ID: id, Org: req.Org, Note: req.Note})
 }
 
-var errNotStored = errs.New(errs.KindNotFound, "evidence.file_not_stored", "only the hash of this evidence was deposited; the file is not in the blob store")
+var errNotStored = evidence.ErrNotStored
 
 // download serves the file to someone allowed to open it, after the access
 // is committed to the custody log: no download goes unrecorded.

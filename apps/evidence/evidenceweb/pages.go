@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -158,8 +159,12 @@ func (h *Handler) detailPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := DetailPageView{CSRF: web.CSRFToken(c), CustodyActions: evidence.CustodyActions()}
-	if v.Record, err = h.record(id); err != nil {
+	after, err := uintParam(c, "custody_after", math.MaxUint64)
+	if err != nil {
+		return err
+	}
+	v := DetailPageView{CSRF: web.CSRFToken(c), CustodyActions: evidence.CustodyActions(), CustodyAfter: after}
+	if v.Record, err = h.record(id, after); err != nil {
 		return err
 	}
 	err = h.state.View(func(r chain.Reader) error {
@@ -174,7 +179,7 @@ func (h *Handler) detailPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.Timeline = timeline(v.Record)
+	v.Timeline = timeline(v.Record, after)
 	return h.web.Render(c, http.StatusOK, v.Record.Title, Detail(v))
 }
 
@@ -197,19 +202,24 @@ func (h *Handler) permissions(r chain.Reader, rec RecordView, who membersweb.Vie
 
 // timeline is a deposit's history in chain order: the deposit, its custody
 // log (custody entries and accesses) and its withdrawal. Accesses may
-// follow a withdrawal: withdrawn evidence stays readable.
-func timeline(rec RecordView) []TimelineEntry {
-	out := []TimelineEntry{{
-		Action: "deposited", Note: rec.Title, Org: rec.Org, Account: rec.Depositor.String(),
-		Height: rec.Height, Time: views.Time(rec.Time), TxHash: rec.TxHash.String(),
-	}}
+// follow a withdrawal: withdrawn evidence stays readable. A page of a long
+// log after the first leaves out the deposit; one the log goes on past
+// leaves out the withdrawal.
+func timeline(rec RecordView, custodyAfter uint64) []TimelineEntry {
+	var out []TimelineEntry
+	if custodyAfter == 0 {
+		out = append(out, TimelineEntry{
+			Action: "deposited", Note: rec.Title, Org: rec.Org, Account: rec.Depositor.String(),
+			Height: rec.Height, Time: views.Time(rec.Time), TxHash: rec.TxHash.String(),
+		})
+	}
 	for _, e := range rec.CustodyLog {
 		out = append(out, TimelineEntry{
 			Action: e.Action, Note: e.Note, With: e.With, Org: e.Org, Account: e.Account.String(),
 			Height: e.Height, Time: views.Time(e.Time), TxHash: e.TxHash.String(),
 		})
 	}
-	if w := rec.Withdrawn; w != nil {
+	if w := rec.Withdrawn; w != nil && rec.CustodyNext == 0 {
 		out = append(out, TimelineEntry{
 			Action: "withdrawn", Note: w.Reason, Org: rec.Org, Account: w.By.String(),
 			Height: w.Height, Time: views.Time(w.Time), TxHash: w.TxHash.String(),
@@ -225,7 +235,7 @@ func (h *Handler) certificatePage(c echo.Context) error {
 		return err
 	}
 	v := CertificatePageView{}
-	if v.Record, err = h.record(id); err != nil {
+	if v.Record, err = h.record(id, 0); err != nil {
 		return err
 	}
 	err = h.state.View(func(r chain.Reader) error { v.OrgName = membersweb.OrgName(r, v.Record.Org); return nil })

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/chancery/chancery/apps/evidence"
+	"github.com/chancery/chancery/apps/evidence/evidenceweb"
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/web"
 	"github.com/chancery/chancery/web/webtest"
@@ -413,4 +414,42 @@ func TestStoredClaimNeedsTheUpload(t *testing.T) {
 	if rec.Code != http.StatusOK || rec.Body.String() != contract {
 		t.Fatalf("the notary's upload: %d %.200s", rec.Code, rec.Body)
 	}
+}
+
+// A custody log longer than a page goes on a page at a time, in the API
+// and on the deposit's page: no entry is hidden behind the first 1,000.
+func TestLongCustodyLog(t *testing.T) {
+	e := newEnv(t)
+	e.history()
+	for i := range evidence.MaxLogPage - int(e.record(1).CustodyEntries) {
+		raw := webtest.SignFixed(t, key("keeper"), evidence.ModuleName, evidence.TypeCustody, evidence.Custody{ID: 1, Action: "examined", Note: fmt.Sprint("round ", i)}, uint64(100+i), e.Chain.Height()+50)
+		if res := e.Chain.Commit(raw)[0]; !res.OK() {
+			t.Fatalf("custody %d: %s", i, res.Log)
+		}
+	}
+	// Entry 1,001 is the last.
+	raw := webtest.SignFixed(t, key("keeper"), evidence.ModuleName, evidence.TypeCustody, evidence.Custody{ID: 1, Action: "returned", Note: "the last step"}, 99, e.Chain.Height()+50)
+	if res := e.Chain.Commit(raw)[0]; !res.OK() {
+		t.Fatalf("last custody: %s", res.Log)
+	}
+	anon := e.Client()
+	var rec evidenceweb.RecordView
+	if code, body := e.API("", "GET", "/api/v1/evidence/1", "", &rec); code != http.StatusOK || len(rec.CustodyLog) != evidence.MaxLogPage || rec.CustodyNext != 1000 {
+		t.Fatalf("record: %d, %d entries, next %d: %.200s", code, len(rec.CustodyLog), rec.CustodyNext, body)
+	}
+	var page evidence.CustodyPage
+	if code, body := e.API("", "GET", "/api/v1/evidence/1/custody?after=1000", "", &page); code != http.StatusOK || len(page.Items) != 1 || page.Items[0].Note != "the last step" || page.Next != 0 {
+		t.Fatalf("the rest: %d %.300s", code, body)
+	}
+	for _, q := range []string{"limit=0", "limit=1001", "after=x"} {
+		webtest.WantStatus(t, anon.Get("/api/v1/evidence/1/custody?"+q), http.StatusBadRequest)
+	}
+	webtest.WantStatus(t, anon.Get("/api/v1/evidence/9/custody"), http.StatusNotFound)
+
+	first := anon.Get("/evidence/1")
+	webtest.WantBody(t, first, `data-custody-next`, `href="/evidence/1?custody_after=1000"`, "deposited")
+	webtest.WantNoBody(t, first, "the last step")
+	rest := anon.Get("/evidence/1?custody_after=1000")
+	webtest.WantBody(t, rest, `data-custody-page`, "the last step")
+	webtest.WantNoBody(t, rest, `data-custody-next`, `<span class="badge deposited">`)
 }

@@ -44,7 +44,7 @@ func (h *Handler) lookup(sum chain.Hash) (VerifyView, error) {
 		return view, err
 	}
 	for _, ev := range found {
-		rec, err := h.record(ev.ID)
+		rec, err := h.record(ev.ID, 0)
 		if err != nil {
 			return view, err
 		}
