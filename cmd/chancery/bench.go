@@ -750,19 +750,11 @@ func runKVStoreValidator(ctx context.Context, home string) error {
 	}
 	defer db.Close()
 	app := bench.NewKVStore(kvstore.NewApplication(db))
-	n, err := node.New(cfg.Node, app, logger.With("component", "comet"))
+	n, ln, err := startConsensus(cfg, app, logger)
 	if err != nil {
 		return err
 	}
 	defer n.Stop()
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
-	if err != nil {
-		return fmt.Errorf("http.addr %s: %w", cfg.HTTP.Addr, err)
-	}
-	if err := n.Start(); err != nil {
-		ln.Close()
-		return err
-	}
 	srv := web.New(cfg.HTTP, web.Deps{Chain: kvstoreChain{Node: n, app: app}, Logger: logger.With("component", "http"), Version: version})
 	return srv.Serve(ctx, ln)
 }

@@ -163,21 +163,11 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 		return err
 	}
 	keeper, evidenceKeeper := keepers.members, keepers.evidence
-	n, err := node.New(cfg.Node, app, logger.With("component", "comet"))
+	n, ln, err := startConsensus(cfg, app, logger)
 	if err != nil {
 		return err
 	}
 	defer n.Stop()
-
-	// Listen before starting consensus, so a busy port fails fast.
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
-	if err != nil {
-		return fmt.Errorf("http.addr %s: %w", cfg.HTTP.Addr, err)
-	}
-	if err := n.Start(); err != nil {
-		ln.Close()
-		return err
-	}
 	srv := web.New(cfg.HTTP, web.Deps{
 		Chain: nodeChain{Node: n, app: app}, Keyring: kr, Blobs: blobs,
 		Stats: func() web.ChainStats { return chainStats(app.Stats()) }, Logger: logger.With("component", "http"),
@@ -200,6 +190,27 @@ func serve(ctx context.Context, cfg Config, chainID string, logger *slog.Logger)
 		err = stopErr
 	}
 	return err
+}
+
+// startConsensus builds the node of app from cfg, listens on the HTTP address —
+// before consensus starts, so a busy port fails fast — and starts
+// consensus. The caller stops the node; serving closes the listener.
+func startConsensus(cfg Config, app node.Application, logger *slog.Logger) (*node.Node, net.Listener, error) {
+	n, err := node.New(cfg.Node, app, logger.With("component", "comet"))
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		n.Stop()
+		return nil, nil, fmt.Errorf("http.addr %s: %w", cfg.HTTP.Addr, err)
+	}
+	if err := n.Start(); err != nil {
+		ln.Close()
+		n.Stop()
+		return nil, nil, err
+	}
+	return n, ln, nil
 }
 
 // chainStats are the application's counters as /metrics shows them.
