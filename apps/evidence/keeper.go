@@ -171,10 +171,6 @@ func firstDeposit(r chain.Reader, h chain.Hash) (Evidence, error) {
 	return ev, err
 }
 
-// FirstDeposit returns the oldest deposit of h: its organisation holds the
-// file (mayAccess).
-func FirstDeposit(r chain.Reader, h chain.Hash) (Evidence, error) { return firstDeposit(r, h) }
-
 // MayAccess is mayAccess for the web layer, which checks before it signs the
 // access record and streams the file.
 func (k Keeper) MayAccess(r chain.Reader, id ID, addr chain.Address) (Evidence, error) {

@@ -399,8 +399,6 @@ func (h *Handler) share(c echo.Context) error {
 	return h.web.SubmitAs(c, evidence.ModuleName, evidence.TypeShare, evidence.Share{ID: id, Org: req.Org, Note: req.Note})
 }
 
-var errNotStored = evidence.ErrNotStored
-
 // download serves the file to someone allowed to open it, after the access
 // is committed to the custody log: no download goes unrecorded.
 func (h *Handler) download(c echo.Context) error {
@@ -409,19 +407,16 @@ func (h *Handler) download(c echo.Context) error {
 		return err
 	}
 	caller := web.Caller(c)
-	var ev, first evidence.Evidence
+	var ev evidence.Evidence
 	err = h.state.View(func(r chain.Reader) (err error) {
-		if ev, err = h.keeper.MayAccess(r, id, caller.User.Address); err != nil {
-			return err
-		}
-		first, err = evidence.FirstDeposit(r, ev.SHA256)
+		ev, err = h.keeper.MayAccess(r, id, caller.User.Address)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	if !ev.Stored {
-		return errNotStored
+		return evidence.ErrNotStored
 	}
 	// Check the blob is there before logging an access to it.
 	ctx := c.Request().Context()
@@ -430,13 +425,14 @@ func (h *Handler) download(c echo.Context) error {
 	}
 	// Stored says what the depositor claimed. The blob store is shared by
 	// every app and hashes are public: the file opens only if the
-	// organisation that deposited it first uploaded it.
-	uploaded, err := storage.UploadedBy(ctx, h.blobs, first.Org, ev.SHA256)
+	// depositing organisation uploaded it. (Who may open it is the
+	// keeper's first-deposit rule, above.)
+	uploaded, err := storage.UploadedBy(ctx, h.blobs, ev.Org, ev.SHA256)
 	if err != nil {
 		return err
 	}
 	if !uploaded {
-		return errNotStored.Withf("organisation %q, which deposited this content first (evidence %d), never uploaded the file: only its hash is on record", first.Org, first.ID)
+		return evidence.ErrNotStored.Withf("organisation %q, which deposited evidence %d, never uploaded its file: only the hash is on record", ev.Org, ev.ID)
 	}
 	sub, err := h.web.Sign(c.Request().Context(), caller, evidence.ModuleName, evidence.TypeAccess,
 		evidence.Access{ID: id, Purpose: strings.TrimSpace(c.FormValue("purpose"))}) // ?purpose=, or the page's form field

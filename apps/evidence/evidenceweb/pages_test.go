@@ -400,7 +400,7 @@ func TestStoredClaimNeedsTheUpload(t *testing.T) {
 	for _, user := range []*webtest.Client{e.Client().Login("lab"), judge} {
 		rec = user.Post("/evidence/1/download", url.Values{"purpose": {"look"}})
 		webtest.WantRedirect(t, rec, "/evidence/1")
-		webtest.WantBody(t, user.Follow(rec), `class="flash error"`, "never uploaded the file")
+		webtest.WantBody(t, user.Follow(rec), `class="flash error"`, "never uploaded its file")
 	}
 	rec = judge.Do(http.MethodGet, "/api/v1/evidence/1/file", nil, web.CSRFHeader, judge.CSRF())
 	webtest.WantStatus(t, rec, http.StatusNotFound)
@@ -414,6 +414,16 @@ func TestStoredClaimNeedsTheUpload(t *testing.T) {
 	if rec.Code != http.StatusOK || rec.Body.String() != contract {
 		t.Fatalf("the notary's upload: %d %.200s", rec.Code, rec.Body)
 	}
+
+	// A later deposit of the bank's hash, by another organisation that
+	// never uploaded it either, opens nothing.
+	notaryOfBank := signFixed(t, key("notary"), evidence.TypeDeposit, evidence.Deposit{SHA256: sum(secret), Size: int64(len(secret)), Title: "the bank's statement, as the notary holds it", Stored: true}, 3)
+	if res := e.Chain.Commit(notaryOfBank)[0]; !res.OK() {
+		t.Fatalf("the notary's deposit of the bank's hash: %s", res.Log)
+	}
+	rec = judge.Post("/evidence/3/download", url.Values{"purpose": {"look"}})
+	webtest.WantRedirect(t, rec, "/evidence/3")
+	webtest.WantBody(t, judge.Follow(rec), "organisation &#34;notary&#34;, which deposited evidence 3, never uploaded its file")
 }
 
 // A custody log longer than a page goes on a page at a time, in the API
