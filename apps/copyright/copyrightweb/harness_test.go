@@ -3,6 +3,7 @@ package copyrightweb_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chancery/chancery/apps/copyright"
@@ -12,6 +13,7 @@ import (
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/chain/chaintest"
 	"github.com/chancery/chancery/shared/canon"
+	"github.com/chancery/chancery/storage"
 	"github.com/chancery/chancery/web/webtest"
 )
 
@@ -99,6 +101,15 @@ func (e *env) copyright(k chaintest.Key, typ string, msg any) {
 // transfer. Its title and its organisations' names carry markup, which
 // pages must escape.
 func (e *env) history() {
+	// The file, as the registration form would have stored it: uploaded
+	// by alice's organisation.
+	ode, err := e.Blobs.Put(context.Background(), strings.NewReader("ode"), storage.PutOptions{})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	if err := storage.MarkUpload(context.Background(), e.Blobs, "studio", ode.SHA256); err != nil {
+		e.T.Fatal(err)
+	}
 	e.copyright(alice, copyright.TypeRegister, copyright.Register{
 		SHA256: chain.SumHash([]byte("ode")), Stored: true, Title: `Ode to <b>Joy</b>`, Kind: copyright.KindAudio,
 		Authors: []copyright.Author{{Name: "Ada Lovelace"}, {Name: "Charles Babbage"}},

@@ -1,6 +1,7 @@
 package copyrightweb
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/chancery/chancery/apps/members/membersweb"
 	"github.com/chancery/chancery/chain"
 	"github.com/chancery/chancery/shared/errs"
+	"github.com/chancery/chancery/storage"
 	"github.com/chancery/chancery/web"
 	"github.com/chancery/chancery/web/views"
 )
@@ -228,7 +230,25 @@ func (h *Handler) workPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if v.FileHere, err = h.fileHere(c.Request().Context(), d.Work); err != nil {
+		return err
+	}
 	return h.web.Render(c, http.StatusOK, d.Title, Work(v))
+}
+
+// fileHere reports whether w's file is in this node's blob store, uploaded
+// by the registrant's organisation: Stored is only what the registration
+// says.
+func (h *Handler) fileHere(ctx context.Context, w copyright.Work) (bool, error) {
+	if !w.Stored || h.blobs == nil {
+		return false, nil
+	}
+	if _, err := h.blobs.Stat(ctx, w.SHA256); errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return storage.UploadedBy(ctx, h.blobs, w.Org, w.SHA256)
 }
 
 // Query parameters of a work page that show a later page of one of its

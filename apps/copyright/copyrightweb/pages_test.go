@@ -269,3 +269,22 @@ func TestFormBackStaysOnSite(t *testing.T) {
 		}
 	}
 }
+
+// "Stored" on a work page is what the node sees, not the registration's
+// claim: a work registered as stored whose file this node's blob store does
+// not hold, uploaded by the registrant's organisation, says so.
+func TestWorkPageStoredClaim(t *testing.T) {
+	e := newEnv(t)
+	e.history() // work 1: its file uploaded by the studio
+	anon := e.Client()
+	page := anon.Get("/works/1")
+	webtest.WantBody(t, page, "stored in the consortium's blob store")
+	webtest.WantNoBody(t, page, `data-stored-claim`)
+	// The press registers a hash no one uploaded, claiming it stored.
+	e.copyright(carol, copyright.TypeRegister, copyright.Register{
+		SHA256: chain.SumHash([]byte("never uploaded")), Stored: true, Title: "Claimed", Kind: copyright.KindText, Created: "2025-01-01",
+		Authors: []copyright.Author{{Name: "Carol"}},
+		Holders: []copyright.Holder{{Account: carol.Address(), Shares: copyright.TotalShares}},
+	})
+	webtest.WantBody(t, anon.Get("/works/2"), `data-stored-claim`, "holds no copy uploaded by the registrant")
+}
