@@ -230,25 +230,23 @@ func (h *Handler) workPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if v.FileHere, err = h.fileHere(c.Request().Context(), d.Work); err != nil {
-		return err
-	}
+	v.FileHere = h.fileHere(c.Request().Context(), d.Work)
 	return h.web.Render(c, http.StatusOK, d.Title, Work(v))
 }
 
 // fileHere reports whether w's file is in this node's blob store, uploaded
 // by the registrant's organisation: Stored is only what the registration
-// says.
-func (h *Handler) fileHere(ctx context.Context, w copyright.Work) (bool, error) {
+// says. A store that cannot be reached confirms nothing, and the page,
+// which reads the chain, still shows.
+func (h *Handler) fileHere(ctx context.Context, w copyright.Work) bool {
 	if !w.Stored || h.blobs == nil {
-		return false, nil
+		return false
 	}
-	if _, err := h.blobs.Stat(ctx, w.SHA256); errors.Is(err, storage.ErrNotFound) {
-		return false, nil
-	} else if err != nil {
-		return false, err
+	if _, err := h.blobs.Stat(ctx, w.SHA256); err != nil {
+		return false
 	}
-	return storage.UploadedBy(ctx, h.blobs, w.Org, w.SHA256)
+	ok, err := storage.UploadedBy(ctx, h.blobs, w.Org, w.SHA256)
+	return ok && err == nil
 }
 
 // Query parameters of a work page that show a later page of one of its

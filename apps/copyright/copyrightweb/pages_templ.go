@@ -1264,7 +1264,7 @@ func Work(v WorkPageView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else if w.Stored {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 88, "<span class=\"muted\" data-stored-claim>registered as stored, but this node's blob store holds no copy uploaded by the registrant's organisation</span>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 88, "<span class=\"muted\" data-stored-claim>registered as stored, but this node cannot confirm a copy uploaded by the registrant's organisation</span>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

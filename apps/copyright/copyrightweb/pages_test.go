@@ -286,5 +286,5 @@ func TestWorkPageStoredClaim(t *testing.T) {
 		Authors: []copyright.Author{{Name: "Carol"}},
 		Holders: []copyright.Holder{{Account: carol.Address(), Shares: copyright.TotalShares}},
 	})
-	webtest.WantBody(t, anon.Get("/works/2"), `data-stored-claim`, "holds no copy uploaded by the registrant")
+	webtest.WantBody(t, anon.Get("/works/2"), `data-stored-claim`, "cannot confirm a copy uploaded by the registrant")
 }
