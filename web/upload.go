@@ -178,7 +178,7 @@ func receiveParsed(c echo.Context, store storage.BlobStore, form *multipart.Form
 // caller's organisation (storage.MarkUpload). Content that begins like a
 // mark is refused: only the node writes marks.
 func putUpload(c echo.Context, store storage.BlobStore, r io.Reader, expect chain.Hash) (storage.Blob, error) {
-	br := bufio.NewReaderSize(r, max(storage.MarkPrefixLen, 16))
+	br := bufio.NewReaderSize(r, storage.MarkPrefixLen)
 	if head, _ := br.Peek(storage.MarkPrefixLen); storage.IsMark(head) {
 		return storage.Blob{}, storage.ErrReservedContent
 	}

@@ -643,17 +643,27 @@ func startKVStoreNode(ctx context.Context, home string, timeoutCommit time.Durat
 	if err := node.InitHome(home, &node.GenesisParams{ChainID: kvstoreChainID}); err != nil {
 		return nil, nil, nil, err
 	}
-	db, err := dbm.NewGoLevelDB("kvstore", filepath.Join(home, "data"))
+	app, db, err := openKVStore(home)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	app := bench.NewKVStore(kvstore.NewApplication(db))
 	n, err := startBenchApp(ctx, home, app, timeoutCommit, logger)
 	if err != nil {
 		db.Close()
 		return nil, nil, nil, err
 	}
 	return n, app, func() { n.Stop(); db.Close() }, nil
+}
+
+// openKVStore opens CometBFT's kvstore example application in home, its
+// state in goleveldb as the example's persistent mode keeps it; the caller
+// closes db.
+func openKVStore(home string) (*bench.KVStore, dbm.DB, error) {
+	db, err := dbm.NewGoLevelDB("kvstore", filepath.Join(home, "data"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return bench.NewKVStore(kvstore.NewApplication(db)), db, nil
 }
 
 // runKVStoreChild is `bench --internal-kvstore`: the baseline's closed-loop
@@ -744,12 +754,11 @@ func runKVStoreValidator(ctx context.Context, home string) error {
 		return err
 	}
 	logger := newLogger(cfg.Log)
-	db, err := dbm.NewGoLevelDB("kvstore", filepath.Join(home, "data"))
+	app, db, err := openKVStore(home)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	app := bench.NewKVStore(kvstore.NewApplication(db))
 	n, ln, err := startConsensus(cfg, app, logger)
 	if err != nil {
 		return err

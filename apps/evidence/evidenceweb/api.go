@@ -265,16 +265,13 @@ func (h *Handler) custodyLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	after, err := uintParam(c, "after", math.MaxUint64)
+	after, err := uintParam(c, "after", 0, math.MaxUint64)
 	if err != nil {
 		return err
 	}
-	limit, err := uintParam(c, "limit", evidence.MaxLogPage)
+	limit, err := uintParam(c, "limit", 1, evidence.MaxLogPage)
 	if err != nil {
 		return err
-	}
-	if c.QueryParam("limit") != "" && limit == 0 {
-		return evidence.ErrInvalid.Withf("limit must be a whole number from 1 to %d", evidence.MaxLogPage)
 	}
 	var page evidence.CustodyPage
 	err = h.state.View(func(r chain.Reader) (err error) {
@@ -290,16 +287,16 @@ func (h *Handler) custodyLog(c echo.Context) error {
 	return web.JSON(c, page)
 }
 
-// uintParam reads the query parameter name as a whole number up to max; 0
-// when absent.
-func uintParam(c echo.Context, name string, max uint64) (uint64, error) {
+// uintParam reads the query parameter name as a whole number from min to
+// max; 0 when absent.
+func uintParam(c echo.Context, name string, min, max uint64) (uint64, error) {
 	q := c.QueryParam(name)
 	if q == "" {
 		return 0, nil
 	}
 	n, err := strconv.ParseUint(q, 10, 64)
-	if err != nil || n > max {
-		return 0, evidence.ErrInvalid.Withf("%s must be a whole number from 0 to %d", name, max)
+	if err != nil || n < min || n > max {
+		return 0, evidence.ErrInvalid.Withf("%s must be a whole number from %d to %d", name, min, max)
 	}
 	return n, nil
 }

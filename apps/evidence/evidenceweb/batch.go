@@ -308,8 +308,9 @@ func buildProofs(ctx context.Context, blobs storage.BlobStore, b evidence.Batch)
 	}
 	defer rc.Close()
 	// One hex hash a line (66 bytes with a CRLF). Anyone may sign an anchor
-	// naming any blob: a larger one is not read, on a public route. Nor do the answers tell what a file that is not the
-	// batch's leaves holds, nor its size: it may be anyone's document.
+	// naming any blob: a larger one is not read, on a public route. Nor do
+	// the answers tell what a file that is not the batch's leaves holds, nor
+	// its size: it may be anyone's document.
 	notLeaves := errBadLeaves.Withf("the file batch %d names as its leaves is not the list of its %d hashes", b.ID, b.Count)
 	limit := int64(b.Count) * 66
 	if blob.Size > limit {

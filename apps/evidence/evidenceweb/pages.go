@@ -159,7 +159,7 @@ func (h *Handler) detailPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	after, err := uintParam(c, "custody_after", math.MaxUint64)
+	after, err := uintParam(c, "custody_after", 0, math.MaxUint64)
 	if err != nil {
 		return err
 	}
